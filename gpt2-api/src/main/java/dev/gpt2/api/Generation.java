@@ -1,0 +1,41 @@
+package dev.gpt2.api;
+
+/**
+ * The result of one generation.
+ *
+ * @param ids        the generated token ids (not the prompt), including an {@code <|endoftext|>} or stop-string
+ *                   token that ended it
+ * @param text       the generated text, without {@code <|endoftext|>} and ending before a stop string
+ * @param stopReason why it ended
+ * @param seed       the seed of the sampling stream (the one given, or the one picked)
+ * @param timings    where the time went
+ */
+public record Generation(int[] ids, String text, StopReason stopReason, long seed, Timings timings) {
+
+    public Generation {
+        ids = ids.clone();
+    }
+
+    @Override
+    public int[] ids() {
+        return ids.clone();
+    }
+
+    /**
+     * Wall-clock time of the two phases.
+     *
+     * @param prefillTokens tokens computed in prefill (the prompt, plus any recomputation after a slide)
+     * @param prefillNanos  time spent in prefill
+     * @param decodeTokens  tokens computed one at a time against the cache
+     * @param decodeNanos   time spent in decode, sampling included
+     */
+    public record Timings(int prefillTokens, long prefillNanos, int decodeTokens, long decodeNanos) {
+        public double prefillTokensPerSecond() {
+            return prefillNanos == 0 ? 0 : prefillTokens * 1e9 / prefillNanos;
+        }
+
+        public double decodeTokensPerSecond() {
+            return decodeNanos == 0 ? 0 : decodeTokens * 1e9 / decodeNanos;
+        }
+    }
+}

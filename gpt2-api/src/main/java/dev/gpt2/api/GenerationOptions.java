@@ -1,0 +1,65 @@
+package dev.gpt2.api;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * What to generate and how.
+ *
+ * @param maxNewTokens     the most tokens to generate, at least 1
+ * @param sampling         greedy, or temperature / top-k / top-p
+ * @param seed             the seed of the sampling stream: the same seed, prompt, options and backend give the same
+ *                         tokens on every run. Empty picks one at random; {@link Generation#seed()} reports it
+ * @param stopStrings      generation stops when the text contains one of these; the text of the result and of the
+ *                         stream ends before it (the ids keep every generated token)
+ * @param stopAtEndOfText  stop when the model produces {@code <|endoftext|>} (not part of the text)
+ * @param contextPolicy    what to do when prompt plus new tokens pass the context
+ */
+public record GenerationOptions(int maxNewTokens, Sampling sampling, OptionalLong seed, List<String> stopStrings,
+                                boolean stopAtEndOfText, ContextPolicy contextPolicy) {
+
+    public GenerationOptions {
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("max new tokens must be at least 1, got " + maxNewTokens);
+        }
+        java.util.Objects.requireNonNull(sampling, "sampling");
+        java.util.Objects.requireNonNull(seed, "seed");
+        java.util.Objects.requireNonNull(contextPolicy, "contextPolicy");
+        stopStrings = List.copyOf(stopStrings);
+        for (String s : stopStrings) {
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("a stop string must not be empty");
+            }
+        }
+    }
+
+    /** 64 greedy tokens, stop at {@code <|endoftext|>}, no stop strings, fail on context overflow. */
+    public static GenerationOptions defaults() {
+        return new GenerationOptions(64, Sampling.greedy(), OptionalLong.empty(), List.of(), true, ContextPolicy.FAIL);
+    }
+
+    public GenerationOptions withMaxNewTokens(int n) {
+        return new GenerationOptions(n, sampling, seed, stopStrings, stopAtEndOfText, contextPolicy);
+    }
+
+    public GenerationOptions withSampling(Sampling s) {
+        return new GenerationOptions(maxNewTokens, s, seed, stopStrings, stopAtEndOfText, contextPolicy);
+    }
+
+    public GenerationOptions withSeed(long s) {
+        return new GenerationOptions(maxNewTokens, sampling, OptionalLong.of(s), stopStrings, stopAtEndOfText,
+                contextPolicy);
+    }
+
+    public GenerationOptions withStopStrings(List<String> stops) {
+        return new GenerationOptions(maxNewTokens, sampling, seed, stops, stopAtEndOfText, contextPolicy);
+    }
+
+    public GenerationOptions withStopAtEndOfText(boolean stop) {
+        return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stop, contextPolicy);
+    }
+
+    public GenerationOptions withContextPolicy(ContextPolicy policy) {
+        return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stopAtEndOfText, policy);
+    }
+}

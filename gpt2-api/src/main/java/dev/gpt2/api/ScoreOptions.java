@@ -1,0 +1,41 @@
+package dev.gpt2.api;
+
+/**
+ * How to score a sequence.
+ *
+ * <p>A sequence longer than the context is scored with the sliding window of Hugging Face's perplexity guide: windows
+ * of {@code n_positions} tokens whose starts advance by {@code stride}; each token t &ge; 1 is scored exactly once, in
+ * the first window whose end passes it, with that window's earlier tokens as its context. A stride of
+ * {@code n_positions} gives disjoint windows (fastest, least context); a small stride gives each token more context at
+ * more cost.
+ *
+ * @param stride           how far each window's start advances; 0 means {@code n_positions / 2}
+ * @param tokenLogProbs    keep the log-probability of every token in the result
+ * @param prependEndOfText score the text after an {@code <|endoftext|>}, so that its first token is scored too (as
+ *                         lm-evaluation-harness does for rolling log-likelihoods)
+ */
+public record ScoreOptions(int stride, boolean tokenLogProbs, boolean prependEndOfText) {
+
+    public ScoreOptions {
+        if (stride < 0) {
+            throw new IllegalArgumentException("stride must be 0 (half the context) or positive, got " + stride);
+        }
+    }
+
+    /** Stride half the context, no per-token log-probabilities, nothing prepended. */
+    public static ScoreOptions defaults() {
+        return new ScoreOptions(0, false, false);
+    }
+
+    public ScoreOptions withStride(int s) {
+        return new ScoreOptions(s, tokenLogProbs, prependEndOfText);
+    }
+
+    public ScoreOptions withTokenLogProbs(boolean keep) {
+        return new ScoreOptions(stride, keep, prependEndOfText);
+    }
+
+    public ScoreOptions withPrependEndOfText(boolean prepend) {
+        return new ScoreOptions(stride, tokenLogProbs, prepend);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.gpt2.cli;
+
+import dev.gpt2.api.Gpt2Exception;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+
+/** The {@code gpt2} command: one subcommand per job; errors are one line on stderr unless {@code --verbose}. */
+@Command(name = "gpt2", mixinStandardHelpOptions = true, version = "gpt2 0.1.0",
+        description = "GPT-2 in Java: tokenize, generate, score, benchmark.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code: 0 success, 1 failure, 2 bad usage. */
+    public static int run(String... args) {
+        CommandLine cli = commandLine();
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand(new BackendsCommand());
+        cli.setExecutionExceptionHandler(Main::handle);
+        return cli;
+    }
+
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        boolean verbose = parsed.hasMatchedOption("--verbose");
+        err.println("gpt2 " + cmd.getCommandName() + ": " + message(e));
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return e instanceof IllegalArgumentException ? 2 : 1;
+    }
+
+    /** The one-line message of an error: what failed, the value and what to do. */
+    static String message(Throwable e) {
+        if (e instanceof Gpt2Exception || e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        if (e instanceof UncheckedIOException u) {
+            return u.getCause().toString();
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory: " + e.getMessage() + " (give the JVM more with JAVA_OPTS=-Xmx...)";
+        }
+        return e.toString().replace('\n', ' ');
+    }
+}
