@@ -2,7 +2,9 @@ package dev.gpt2.api.spi;
 
 import dev.gpt2.api.DType;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A compute backend: owns memory (weights, activations, KV caches) and runs GPT-2's kernels on it. Created by
@@ -129,6 +131,14 @@ public interface Backend extends AutoCloseable {
             read(logits, i, 1, row);
             out[i] = HostSampler.logSoftmaxAt(row, targets[i]);
         }
+    }
+
+    /**
+     * Measures the read bandwidth and FP32 peak of where this backend computes, with its own threads, spending about
+     * {@code budget}. Empty when the backend cannot measure them.
+     */
+    default Optional<DeviceLimits> measureLimits(Duration budget) {
+        return Optional.empty();
     }
 
     /** Frees everything this backend allocated. Tensors and caches it made are unusable afterwards. */

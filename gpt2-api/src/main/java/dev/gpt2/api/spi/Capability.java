@@ -11,5 +11,11 @@ public enum Capability {
     /** Chooses tokens (greedy and sampling) where the logits are, instead of copying them to the host. */
     DEVICE_SAMPLING,
     /** Runs attention as one fused kernel (no [T, T] score matrix in memory). */
-    FUSED_ATTENTION
+    FUSED_ATTENTION,
+    /**
+     * A row's result is bitwise the same whatever other rows share the call and however many threads compute it, so
+     * a batch gives exactly what each sequence gives alone, and decoding with the cache exactly what a full
+     * recomputation gives. Without it (a tuned BLAS picks kernels by shape) the two agree within rounding.
+     */
+    BATCH_INVARIANT
 }
