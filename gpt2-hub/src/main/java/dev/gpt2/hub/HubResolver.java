@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  *   <li>What the cache lacks is downloaded, unless offline: {@code config.json}, {@code model.safetensors} (or
  *       {@code model.safetensors.index.json} and every shard it names), and {@code vocab.json} and
  *       {@code merges.txt} when the repo has them. Downloads resume, are checked and land in the cache exactly as
- *       huggingface_hub puts them (see {@link HubCache}), with a progress bar.</li>
+ *       huggingface_hub puts them (blobs named by ETag, snapshot symlinks, refs), with a progress bar.</li>
  * </ol>
  * A cached snapshot is used without asking the Hub whether the revision moved; delete the repo's folder in the
  * cache to get the newest. Thread-safe; processes sharing a cache take turns on each file.

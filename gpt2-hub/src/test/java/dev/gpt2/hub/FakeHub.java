@@ -117,6 +117,8 @@ final class FakeHub implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
     /** Files this large or named *.safetensors are LFS files, served through the CDN. */
     private static final int LFS_THRESHOLD = 10 * 1024 * 1024;
+    /** The CDN writes in pieces, as a real server streams (one huge write makes the JDK copy it whole first). */
+    private static final int CHUNK = 1 << 16;
 
     private final HttpServer hub;
     private final HttpServer cdn;
@@ -317,7 +319,11 @@ final class FakeHub implements AutoCloseable {
                     sleep(duration);
                     return;
                 }
-                case null, default -> out.write(body, (int) start, (int) (body.length - start));
+                case null, default -> {
+                    for (int at = (int) start; at < body.length; at += CHUNK) {
+                        out.write(body, at, Math.min(CHUNK, body.length - at));
+                    }
+                }
             }
         }
     }
