@@ -100,6 +100,15 @@ final class BlobFetcher {
                 receive(repo, file, metadata, channel, incomplete, sha256, bar);
             }
             channel.force(true);
+            long written = channel.size();
+            if (written != metadata.size()) {
+                channel.close();
+                HubCache.deleteQuietly(incomplete);
+                throw new Gpt2Exception(Gpt2Exception.Kind.IO, "the download of " + what + " ended with "
+                        + written + " bytes in " + incomplete + " instead of " + metadata.size()
+                        + ": another program (Python's huggingface_hub, whose locks ours do not see) wrote it at the "
+                        + "same time; the file was deleted, run again");
+            }
         } catch (IOException e) {
             throw writeFailed(what, incomplete, e, metadata.size());
         }

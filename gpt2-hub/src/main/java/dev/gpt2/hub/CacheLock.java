@@ -14,6 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * An exclusive lock on a {@code .lock} file, held while one blob is downloaded, so that two processes (or two
  * threads) fetching the same file take turns: the second finds the blob done. A file lock alone is per process
  * (a second one from the same JVM fails), hence the in-process lock taken first.
+ *
+ * <p>The lock file is the one huggingface_hub uses, but on Linux the JDK's file locks ({@code fcntl}) and Python's
+ * {@code filelock} ({@code flock}) do not see each other; a download that a Python process wrote into at the same
+ * time is caught by its length and deleted (see {@link BlobFetcher}).
  */
 final class CacheLock implements AutoCloseable {
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();

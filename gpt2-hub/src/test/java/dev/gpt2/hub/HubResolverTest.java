@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -282,6 +283,32 @@ class HubResolverTest {
 
         assertArrayEquals(weights, Files.readAllBytes(snapshot.folder().resolve("model.safetensors")));
         assertEquals(1000, rangeStart(hub.requests("cdn").get(1)));
+    }
+
+    @Test
+    void aPartialDownloadThatAnotherProgramGrewIsDeleted() throws Exception {
+        hub.queue(new Fault.Stall(Duration.ofSeconds(30)));
+        HubResolver resolver = HubResolver.of(resolver().settings().withTimeouts(Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ZERO), Progress.off());
+        Path incomplete = repoFolder(REPO).resolve("blobs").resolve(FakeHub.sha256(weights) + ".incomplete");
+        Thread appender = Thread.ofVirtual().start(() -> {
+            try {
+                while (!Files.exists(incomplete) || Files.size(incomplete) < 1000) {
+                    Thread.sleep(5);
+                }
+                Files.write(incomplete, new byte[weights.length], StandardOpenOption.APPEND);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        Gpt2Exception e = assertThrows(Gpt2Exception.class, () -> resolve(resolver, REPO));
+        appender.join();
+
+        assertEquals(Gpt2Exception.Kind.IO, e.kind());
+        assertTrue(e.getMessage().contains("another program"), e.getMessage());
+        assertFalse(Files.exists(incomplete));
+        assertFalse(resolverFindsItOffline());
     }
 
     @Test
