@@ -38,6 +38,8 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand(new BackendsCommand());
+        cli.addSubcommand(new EncodeCommand());
+        cli.addSubcommand(new DecodeCommand());
         cli.setExecutionExceptionHandler(Main::handle);
         return cli;
     }
