@@ -28,7 +28,10 @@ final class IdWriter {
         if (size + 11 > buffer.length) {
             drain();
         }
-        int digits = value < 10 ? 1 : (int) Math.log10(value) + 1;
+        int digits = 1;
+        for (int v = value; v >= 10; v /= 10) {
+            digits++;
+        }
         for (int i = size + digits - 1; i >= size; i--) {
             buffer[i] = (byte) ('0' + value % 10);
             value /= 10;
