@@ -14,7 +14,10 @@ final class TokenLookup {
     private final int shift;
     private final int mask;
 
-    /** A table of the tokens in {@code ids}, whose bytes are {@code bytes[offsets[id], offsets[id + 1])}. */
+    /**
+     * A table of the tokens in {@code ids}, whose bytes are {@code bytes[offsets[id], offsets[id + 1])}. When two
+     * tokens have the same bytes, the lower id is found (it is inserted first, so it comes first on the probe path).
+     */
     TokenLookup(byte[] bytes, int[] offsets, BitSet ids) {
         this.bytes = bytes;
         this.offsets = offsets;
@@ -35,9 +38,6 @@ final class TokenLookup {
             return;
         }
         long key = PieceKey.of(bytes, from, len);
-        if (find(bytes, from, len, key) >= 0) {
-            return;
-        }
         int h = PieceKey.slot(key, shift);
         while (slots[2 * h] != 0) {
             h = (h + 1) & mask;
@@ -48,16 +48,12 @@ final class TokenLookup {
 
     /** The id of the token whose bytes are {@code piece[0, len)}, whose key is {@code key}, or -1. */
     int find(byte[] piece, int len, long key) {
-        return find(piece, 0, len, key);
-    }
-
-    private int find(byte[] piece, int from, int len, long key) {
         int h = PieceKey.slot(key, shift);
         while (true) {
             long k = slots[2 * h];
             if (k == key) {
                 int id = (int) slots[2 * h + 1];
-                if (len <= PieceKey.EXACT || equal(id, piece, from, len)) {
+                if (len <= PieceKey.EXACT || equal(id, piece, len)) {
                     return id;
                 }
             } else if (k == 0) {
@@ -67,8 +63,8 @@ final class TokenLookup {
         }
     }
 
-    private boolean equal(int id, byte[] piece, int from, int len) {
+    private boolean equal(int id, byte[] piece, int len) {
         int start = offsets[id];
-        return offsets[id + 1] - start == len && PieceKey.equal(bytes, start, piece, from, len);
+        return offsets[id + 1] - start == len && PieceKey.equal(bytes, start, piece, 0, len);
     }
 }

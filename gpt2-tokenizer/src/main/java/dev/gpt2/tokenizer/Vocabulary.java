@@ -73,11 +73,10 @@ final class Vocabulary {
             plain.set(id);
         }
         for (int r = 0; r < mergedIds.length; r++) {
-            for (int id : new int[] {mergeLeft[r], mergeRight[r], mergedIds[r]}) {
-                if (id < 0 || id >= n) {
-                    throw new IllegalArgumentException("merge " + r + " names the id " + id
-                            + ", out of the vocabulary's range 0.." + (n - 1));
-                }
+            if (Math.min(mergeLeft[r], Math.min(mergeRight[r], mergedIds[r])) < 0
+                    || Math.max(mergeLeft[r], Math.max(mergeRight[r], mergedIds[r])) >= n) {
+                throw new IllegalArgumentException("merge " + r + " (" + mergeLeft[r] + ", " + mergeRight[r] + ") -> "
+                        + mergedIds[r] + " names an id out of the vocabulary's range 0.." + (n - 1));
             }
             plain.set(mergedIds[r]);
         }
