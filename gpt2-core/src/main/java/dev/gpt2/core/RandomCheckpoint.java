@@ -53,8 +53,12 @@ final class RandomCheckpoint {
             throw Errors.notFound("unknown model '" + model + "': random models are random:124M, random:355M,"
                     + " random:774M and random:1558M");
         }
+        return make(modelSize.config(), PREFIX + modelSize.label(), seed, dtype);
+    }
+
+    /** Makes random weights of any shape ({@code source} names them). */
+    static Checkpoint make(ModelConfig config, String source, long seed, Optional<DType> dtype) {
         DType stored = dtype.filter(d -> d == DType.F16 || d == DType.BF16).orElse(DType.F32);
-        ModelConfig config = modelSize.config();
         List<TensorLayout.Spec> specs = TensorLayout.of(config);
         long total = 0;
         for (TensorLayout.Spec s : specs) {
@@ -73,7 +77,7 @@ final class RandomCheckpoint {
                 weights.put(spec.name(), new WeightView(spec.name(), type, spec.rows(), spec.cols(), data));
                 offset += data.byteSize();
             }
-            return new Checkpoint(PREFIX + modelSize.label(), config, weights, stored, Optional.empty(), arena);
+            return new Checkpoint(source, config, weights, stored, Optional.empty(), arena);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
