@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Continue a prompt, streaming the text as it is produced.")
 final class GenerateCommand implements Callable<Integer> {
+    static final int DEFAULT_NEW_TOKENS = 20;
 
     @Spec
     CommandSpec spec;
@@ -43,9 +44,10 @@ final class GenerateCommand implements Callable<Integer> {
         TokenIds ids;
     }
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "64",
-            description = "The most tokens to generate (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "The most tokens to generate (default: " + DEFAULT_NEW_TOKENS + " as in Hugging Face's"
+                    + " generate, or what the context leaves after the prompt if that is less).")
+    Integer maxNewTokens;
 
     @Option(names = "--greedy", description = "Always take the most probable token (no sampling).")
     boolean greedy;
@@ -92,13 +94,16 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
         }
-        GenerationOptions options = new GenerationOptions(maxNewTokens,
-                greedy ? Sampling.greedy() : Sampling.random(temperature, topK, topP),
-                seed == null ? OptionalLong.empty() : OptionalLong.of(seed), stops, !ignoreEos,
-                slide ? ContextPolicy.SLIDE : ContextPolicy.FAIL);
+        Sampling sampling = greedy ? Sampling.greedy() : Sampling.random(temperature, topK, topP);
         PrintWriter out = spec.commandLine().getOut();
         try (Gpt2Model model = modelOptions.load()) {
             int[] ids = prompt.ids != null ? prompt.ids.values() : model.encode(prompt.text);
+            int contextLeft = model.config().nPositions() - ids.length;
+            GenerationOptions options = new GenerationOptions(
+                    maxNewTokens != null ? maxNewTokens : Math.max(1, Math.min(DEFAULT_NEW_TOKENS, contextLeft)),
+                    sampling,
+                    seed == null ? OptionalLong.empty() : OptionalLong.of(seed), stops, !ignoreEos,
+                    slide ? ContextPolicy.SLIDE : ContextPolicy.FAIL);
             GenerationListener listener = token -> {
                 if (outputIds) {
                     out.print((token.index() == 0 ? "" : " ") + token.id());

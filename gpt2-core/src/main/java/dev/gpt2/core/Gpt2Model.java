@@ -169,9 +169,16 @@ public final class Gpt2Model implements LanguageModel {
         return ModelWeights.bytesReadPerToken(config(), info.dtype());
     }
 
-    /** Frees the weights on the backend, the activations, and the mapped checkpoint. Waits for running calls. */
+    /**
+     * Frees the weights on the backend, the activations, and the mapped checkpoint. Waits for the calls running on
+     * other threads; calling it from inside a call (a generation listener) is an {@link IllegalStateException}.
+     */
     @Override
     public void close() {
+        if (lock.getReadHoldCount() > 0) {
+            throw new IllegalStateException("close() was called from inside a call on this model (a listener?):"
+                    + " cancel the generation and close the model after it returns");
+        }
         lock.writeLock().lock();
         try {
             if (closed) {
