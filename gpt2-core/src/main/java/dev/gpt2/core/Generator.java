@@ -58,7 +58,7 @@ final class Generator {
             this.options = request.options();
             this.seed = options.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
             this.random = new SplitMix64(seed);
-            this.text = new TextStream(tokenizer.streamingDecoder(), options.stopStrings());
+            this.text = new TextStream(tokenizer.streamingDecoder(), tokenizer.vocabSize(), options.stopStrings());
             this.lane = lane;
             this.ids = new int[options.maxNewTokens()];
             int[] prompt = request.promptIds();

@@ -79,7 +79,13 @@ public final class Gpt2Model implements LanguageModel {
 
     @Override
     public String decode(int[] ids) {
-        return guarded(() -> tokenizer().decode(ids));
+        return guarded(() -> {
+            try {
+                return tokenizer().decode(ids);
+            } catch (IllegalArgumentException e) {
+                throw Errors.invalidArgument("cannot decode: " + e.getMessage());
+            }
+        });
     }
 
     @Override

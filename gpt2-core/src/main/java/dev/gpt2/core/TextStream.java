@@ -7,24 +7,28 @@ import java.util.List;
 /**
  * The text of one generation as it is produced: only complete UTF-8 (through the tokenizer's
  * {@link StreamingDecoder}), ending before the first stop string, and holding back any tail that could still grow
- * into a stop string, so that no piece handed out is ever taken back.
+ * into a stop string, so that no piece handed out is ever taken back. A token the tokenizer has no bytes for (a model
+ * whose vocabulary is larger than the tokenizer's) reads as U+FFFD.
  */
 final class TextStream {
     private final StreamingDecoder decoder;
+    private final int vocabSize;
     private final List<String> stops;
     private final StringBuilder text = new StringBuilder();
     /** {@code text[0, emitted)} has been handed out. */
     private int emitted;
     private boolean stopped;
 
-    TextStream(StreamingDecoder decoder, List<String> stops) {
+    /** @param vocabSize the tokenizer's vocabulary size: ids at or past it have no text */
+    TextStream(StreamingDecoder decoder, int vocabSize, List<String> stops) {
         this.decoder = decoder;
+        this.vocabSize = vocabSize;
         this.stops = stops;
     }
 
     /** Adds a token; returns the text that became final (possibly empty). */
     String push(int id) {
-        text.append(decoder.push(id));
+        text.append(id >= 0 && id < vocabSize ? decoder.push(id) : "\ufffd");
         int stop = firstStop();
         if (stop >= 0) {
             stopped = true;

@@ -45,7 +45,7 @@ class TextStreamTest {
 
     @Test
     void stopStringEndsTheTextBeforeIt() {
-        TextStream s = new TextStream(decoder(), List.of("cd", "\n\n"));
+        TextStream s = new TextStream(decoder(), 100, List.of("cd", "\n\n"));
         List<String> pieces = new ArrayList<>();
         for (int id : ids("abc")) {
             pieces.add(s.push(id));
@@ -59,7 +59,7 @@ class TextStreamTest {
 
     @Test
     void heldBackTextIsReleasedWhenItCannotBeAStop() {
-        TextStream s = new TextStream(decoder(), List.of("\n\n", "abc"));
+        TextStream s = new TextStream(decoder(), 100, List.of("\n\n", "abc"));
         assertEquals("", s.push(ids("\n")[0]));
         assertEquals("\n", s.push(ids("a")[0]));   // "a" could start "abc": held back
         assertFalse(s.stopped());
@@ -72,7 +72,7 @@ class TextStreamTest {
 
     @Test
     void incompleteCharactersWaitForTheirBytes() {
-        TextStream s = new TextStream(decoder(), List.of());
+        TextStream s = new TextStream(decoder(), 100, List.of());
         assertEquals("a", s.push(0));
         assertEquals("", s.push(99));
         assertEquals("\u00e9b", s.push(1));
@@ -82,8 +82,16 @@ class TextStreamTest {
     }
 
     @Test
+    void idsWithoutTextAreReplacementCharacters() {
+        TextStream s = new TextStream(decoder(), 100, List.of());
+        assertEquals("a", s.push(0));
+        assertEquals("\ufffd", s.push(100));
+        assertEquals("b", s.push(1));
+    }
+
+    @Test
     void stopStringAcrossTokens() {
-        TextStream s = new TextStream(decoder(), List.of("bcd"));
+        TextStream s = new TextStream(decoder(), 100, List.of("bcd"));
         StringBuilder out = new StringBuilder();
         for (int id : ids("abcbcd")) {
             out.append(s.push(id));
