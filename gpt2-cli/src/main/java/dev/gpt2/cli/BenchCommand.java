@@ -6,6 +6,7 @@ import dev.gpt2.api.GenerationOptions;
 import dev.gpt2.api.GenerationRequest;
 import dev.gpt2.api.ModelConfig;
 import dev.gpt2.api.Sampling;
+import dev.gpt2.api.spi.BackendConfig;
 import dev.gpt2.api.spi.DeviceLimits;
 import dev.gpt2.core.Gpt2Model;
 import picocli.CommandLine.Command;
@@ -97,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
             r.put("backend", model.info().backend());
             r.put("dtype", model.info().dtype().label());
             r.put("device", model.info().device());
-            r.put("threads", modelOptions.threads);
+            r.put("threads", new BackendConfig(modelOptions.threads).effectiveThreads());
             r.put("prompt_tokens", promptTokens);
             r.put("new_tokens", newTokens);
             r.put("repetitions", repetitions);

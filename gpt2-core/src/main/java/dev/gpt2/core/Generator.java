@@ -123,6 +123,9 @@ final class Generator {
 
     /** Runs every request to its end and returns the results in order. */
     List<Generation> run(List<GenerationRequest> requests) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
         for (GenerationRequest r : requests) {
             check(r);
         }

@@ -81,7 +81,7 @@ final class LlmcCheckpoint {
         }
         if (h[0] != MAGIC) {
             throw Errors.invalidModel(file + " is not an llm.c checkpoint: its magic number is " + h[0] + ", not "
-                    + MAGIC);
+                    + MAGIC + " (PyTorch's .bin files are not read: use the model's safetensors)");
         }
         int version = h[1];
         if (version != VERSION_F32 && version != VERSION_BF16) {
