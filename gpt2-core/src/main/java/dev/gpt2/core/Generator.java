@@ -42,8 +42,8 @@ final class Generator {
         final SplitMix64 random;
         final TextStream text;
         final Lane lane;
-        final int[] ids;        // the generated tokens
-        int[] tokens;           // prompt and generated tokens, for sliding
+        final int promptLength;
+        int[] tokens;           // the prompt, then the generated tokens (grown as needed)
         int length;
         int generated;
         int chosen;
@@ -60,9 +60,9 @@ final class Generator {
             this.random = new SplitMix64(seed);
             this.text = new TextStream(tokenizer.streamingDecoder(), tokenizer.vocabSize(), options.stopStrings());
             this.lane = lane;
-            this.ids = new int[options.maxNewTokens()];
             int[] prompt = request.promptIds();
-            this.tokens = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
+            this.promptLength = prompt.length;
+            this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(options.maxNewTokens(), 1024));
             this.length = prompt.length;
             int start = prompt.length > config.nPositions() ? prompt.length - keptOnSlide() : 0;
             lane.feed(Arrays.copyOfRange(prompt, start, prompt.length));
@@ -81,8 +81,11 @@ final class Generator {
 
         /** Takes the chosen token: streams it, checks the stop conditions, and queues it for the next step. */
         void accept(int token) {
-            ids[generated++] = token;
+            if (length == tokens.length) {
+                tokens = Arrays.copyOf(tokens, 2 * length);
+            }
             tokens[length++] = token;
+            generated++;
             String piece;
             if (options.stopAtEndOfText() && token == Gpt2Tokenizer.END_OF_TEXT) {
                 piece = text.finish();
@@ -112,7 +115,7 @@ final class Generator {
         }
 
         Generation result() {
-            return new Generation(Arrays.copyOf(ids, generated), text.text(), stop, seed,
+            return new Generation(Arrays.copyOfRange(tokens, promptLength, length), text.text(), stop, seed,
                     new Generation.Timings(prefillTokens, prefillNanos, decodeTokens, decodeNanos));
         }
     }
