@@ -5,11 +5,14 @@ package dev.gpt2.api;
  *
  * <p>A sequence longer than the context is scored with the sliding window of Hugging Face's perplexity guide: windows
  * of {@code n_positions} tokens whose starts advance by {@code stride}; each token t &ge; 1 is scored exactly once, in
- * the first window whose end passes it, with that window's earlier tokens as its context. A stride of
- * {@code n_positions} gives disjoint windows (fastest, least context); a small stride gives each token more context at
- * more cost.
+ * the first window whose end passes it, with that window's earlier tokens as its context. The stride is below
+ * {@code n_positions}, so that every scored token has at least one token of context in its window: a stride of
+ * {@code n_positions - 1} is the fastest (windows overlap by one token, least context), a small stride gives each
+ * token more context at more cost.
  *
- * @param stride           how far each window's start advances; 0 means {@code n_positions / 2}
+ * @param stride           how far each window's start advances, in {@code [1, n_positions)}; 0 means
+ *                         {@code n_positions / 2}. A larger stride is a {@link Gpt2Exception} of kind
+ *                         {@code INVALID_ARGUMENT} when scoring
  * @param tokenLogProbs    keep the log-probability of every token in the result
  * @param prependEndOfText score the text after an {@code <|endoftext|>}, so that its first token is scored too (as
  *                         lm-evaluation-harness does for rolling log-likelihoods)

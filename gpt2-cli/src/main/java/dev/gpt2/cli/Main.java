@@ -38,6 +38,12 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand(new BackendsCommand());
+        cli.addSubcommand(new EncodeCommand());
+        cli.addSubcommand(new DecodeCommand());
+        cli.addSubcommand(new GenerateCommand());
+        cli.addSubcommand(new ScoreCommand());
+        cli.addSubcommand(new BenchCommand());
+        cli.addSubcommand(new InfoCommand());
         cli.setExecutionExceptionHandler(Main::handle);
         return cli;
     }

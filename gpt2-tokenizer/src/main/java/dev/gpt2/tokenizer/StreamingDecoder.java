@@ -1,14 +1,22 @@
 package dev.gpt2.tokenizer;
 
 /**
- * Decodes a stream of ids, handing out text only once its UTF-8 bytes are complete.
- *
- * <p>CONTRACT FOR THE SKELETON: the signatures below are what gpt2-core codes against.
+ * Decodes a stream of ids, handing out text only once its UTF-8 bytes are complete: a character whose bytes are split
+ * across tokens (an emoji is often two tokens) comes out whole, with the token that completes it. The text handed out
+ * over a whole stream, {@link #finish()} included, equals {@link Gpt2Tokenizer#decode(int[])} of all its ids.
+ * Not thread-safe: one decoder per stream ({@link Gpt2Tokenizer#streamingDecoder()}).
  */
 public interface StreamingDecoder {
-    /** Adds one id; returns the text that became complete (possibly empty). */
+    /**
+     * Adds one id; returns the text that became complete (possibly empty).
+     *
+     * @throws IllegalArgumentException when the id is out of the vocabulary's range
+     */
     String push(int id);
 
-    /** Ends the stream: returns what is left, incomplete bytes as U+FFFD. */
+    /**
+     * Ends the stream: returns what is left, an unfinished character as U+FFFD. The decoder is then empty and can
+     * start a new stream.
+     */
     String finish();
 }

@@ -1,0 +1,87 @@
+package dev.gpt2.cli;
+
+import dev.gpt2.tokenizer.Gpt2Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** {@code gpt2 decode}: GPT-2 token ids to UTF-8 text. */
+@Command(name = "decode", mixinStandardHelpOptions = true,
+        description = {
+            "Decode GPT-2 token ids (stdin, or --file; separated by spaces, newlines or commas) and print the text "
+                + "as UTF-8, exactly (no newline is added).",
+            "Ids whose bytes are not valid UTF-8 print U+FFFD, as Python's bytes.decode(errors='replace')."},
+        footer = {"", "Examples:",
+            "  echo 15496 11 995 0 | gpt2 decode                # Hello, world!",
+            "  echo '{\"ids\": [15496]}' | gpt2 decode --jsonl   # {\"text\":\"Hello\"}"})
+final class DecodeCommand implements Runnable {
+
+    @Mixin
+    InputOption input;
+
+    @Option(names = "--jsonl", description = "Each input line is {\"ids\": [...]}; each output line is "
+            + "{\"text\": \"...\"} (blank input lines are skipped).")
+    boolean jsonl;
+
+    private final OutputStream stdout = System.out;
+
+    @Override
+    public void run() {
+        Gpt2Tokenizer gpt2 = Gpt2Tokenizer.gpt2();
+        Utf8Input in = input.open();
+        if (jsonl) {
+            JsonLines.transform(in, stdout, (line, where, out) -> out.writeText(gpt2.decode(JsonLines.ids(line, where))));
+            return;
+        }
+        try {
+            stdout.write(gpt2.decode(parseIds(in.readAllBytes(), in.name())).getBytes(StandardCharsets.UTF_8));
+            stdout.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The ids written as decimal numbers separated by whitespace or commas.
+     *
+     * @throws IllegalArgumentException something else than such numbers, or a number beyond the int range
+     */
+    static int[] parseIds(byte[] text, String source) {
+        int[] ids = new int[Math.max(16, text.length / 4)];
+        int n = 0;
+        int i = 0;
+        while (i < text.length) {
+            byte b = text[i];
+            if (b == ' ' || b == ',' || b == '\n' || b == '\r' || b == '\t') {
+                i++;
+                continue;
+            }
+            int start = i;
+            long value = 0;
+            while (i < text.length && text[i] >= '0' && text[i] <= '9' && value <= Integer.MAX_VALUE) {
+                value = value * 10 + (text[i++] - '0');
+            }
+            boolean separated = i == text.length || text[i] == ' ' || text[i] == ',' || text[i] == '\n'
+                    || text[i] == '\r' || text[i] == '\t';
+            if (i == start || !separated || value > Integer.MAX_VALUE) {
+                int end = start;
+                while (end < text.length && end - start < 40 && text[end] > ' ' && text[end] != ',') {
+                    end++;
+                }
+                throw new IllegalArgumentException(source + ": \"" + new String(text, start, end - start,
+                        StandardCharsets.UTF_8) + "\" is not a token id (expected decimal ids separated by spaces)");
+            }
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, 2 * n);
+            }
+            ids[n++] = (int) value;
+        }
+        return Arrays.copyOf(ids, n);
+    }
+}

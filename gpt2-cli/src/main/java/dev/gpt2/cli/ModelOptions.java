@@ -1,0 +1,53 @@
+package dev.gpt2.cli;
+
+import dev.gpt2.api.DType;
+import dev.gpt2.api.LoadOptions;
+import dev.gpt2.core.Gpt2;
+import dev.gpt2.core.Gpt2Model;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+import java.util.Optional;
+
+/** The options that say which model to load and how: shared by generate, score, bench and info. */
+final class ModelOptions {
+
+    @Option(names = "--model", required = true, paramLabel = "M",
+            description = "A Hugging Face folder (config.json + model.safetensors), a .safetensors file, an llm.c"
+                    + " .bin checkpoint, or random:124M|355M|774M|1558M (seeded random weights).")
+    String model;
+
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "The compute backend (see `gpt2 backends`); default: -Dgpt2.backend, GPT2_BACKEND, else"
+                    + " the available one of highest priority.")
+    String backend;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", converter = DTypeConverter.class,
+            description = "How to hold the weights: f32, f16, bf16 or q8; default: as stored if the backend holds"
+                    + " that, else f32.")
+    DType dtype;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Compute threads of a CPU backend; 0 (default) is one per processor.")
+    int threads;
+
+    @Option(names = "--seed-for-random", paramLabel = "S", defaultValue = "1234",
+            description = "The seed of random:SIZE weights (default: ${DEFAULT-VALUE}).")
+    long randomSeed;
+
+    LoadOptions loadOptions() {
+        return new LoadOptions(Optional.ofNullable(backend), Optional.ofNullable(dtype), threads, randomSeed);
+    }
+
+    Gpt2Model load() {
+        return Gpt2.load(model, loadOptions());
+    }
+
+    /** Parses {@code --dtype}. */
+    static final class DTypeConverter implements ITypeConverter<DType> {
+        @Override
+        public DType convert(String value) {
+            return DType.parse(value);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.gpt2.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The input of {@code encode} and {@code decode}: a file ({@code --file}) or stdin, read as UTF-8. Bytes that are not
+ * valid UTF-8 are read as U+FFFD and reported once, in one line on stderr. Not thread-safe.
+ */
+final class Utf8Input {
+    private final Path file;
+    private final InputStream stdin;
+    private final PrintWriter err;
+    private final String command;
+    private boolean warned;
+
+    /**
+     * @param file    the file to read, or null for stdin
+     * @param stdin   the standard input
+     * @param err     where the warning goes
+     * @param command the command's name, for the warning
+     */
+    Utf8Input(Path file, InputStream stdin, PrintWriter err, String command) {
+        this.file = file;
+        this.stdin = stdin;
+        this.err = err;
+        this.command = command;
+    }
+
+    /** What is read, for messages: the file or "stdin". */
+    String name() {
+        return file == null ? "stdin" : file.toString();
+    }
+
+    /** All the input's bytes. */
+    byte[] readAllBytes() {
+        try {
+            return file == null ? stdin.readAllBytes() : Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--file " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** All the input as text. */
+    String readAll() {
+        byte[] bytes = readAllBytes();
+        return text(bytes, 0, bytes.length, "");
+    }
+
+    /**
+     * The text of {@code bytes[from, to)}; invalid UTF-8 becomes U+FFFD, with the warning the first time.
+     *
+     * @param where where the bytes are, for the warning ("" or " line 7")
+     */
+    String text(byte[] bytes, int from, int to, String where) {
+        String text = new String(bytes, from, to - from, StandardCharsets.UTF_8);
+        if (!warned && text.indexOf('\uFFFD') >= 0) {
+            int bad = firstInvalidByte(bytes, from, to);
+            if (bad >= 0) {
+                warned = true;
+                err.println("gpt2 " + command + ": warning: " + name() + where + " is not valid UTF-8 (byte "
+                        + bad + " of it is invalid): invalid bytes are read as U+FFFD");
+                err.flush();
+            }
+        }
+        return text;
+    }
+
+    /** The offset from {@code from} of the first byte that is not valid UTF-8, or -1. */
+    static int firstInvalidByte(byte[] bytes, int from, int to) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        ByteBuffer in = ByteBuffer.wrap(bytes, from, to - from);
+        CharBuffer out = CharBuffer.allocate(8192);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position() - from;
+            }
+            if (result.isUnderflow()) {
+                return -1;
+            }
+            out.clear();
+        }
+    }
+
+    /** Reads the input line by line (lines end with "\n", a "\r" before it is dropped), holding one line at a time. */
+    final class Lines {
+        private final InputStream in;
+        private byte[] buffer = new byte[1 << 16];
+        private int start;
+        private int end;
+        private byte[] line = new byte[256];
+        private int number;
+
+        Lines() {
+            try {
+                in = file == null ? stdin : Files.newInputStream(file);
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("--file " + file + ": no such file");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + name() + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** The number of the line last read, from 1. */
+        int number() {
+            return number;
+        }
+
+        /** The next line's text, or null at the end of the input. */
+        String next() {
+            int len = 0;
+            boolean any = false;
+            while (true) {
+                if (start == end && !fill()) {
+                    if (!any) {
+                        return null;
+                    }
+                    break;
+                }
+                any = true;
+                int nl = start;
+                while (nl < end && buffer[nl] != '\n') {
+                    nl++;
+                }
+                int n = nl - start;
+                if (len + n > line.length) {
+                    line = Arrays.copyOf(line, Math.max(len + n, 2 * line.length));
+                }
+                System.arraycopy(buffer, start, line, len, n);
+                len += n;
+                start = nl;
+                if (nl < end) {
+                    start++;
+                    break;
+                }
+            }
+            number++;
+            if (len > 0 && line[len - 1] == '\r') {
+                len--;
+            }
+            return text(line, 0, len, " line " + number);
+        }
+
+        private boolean fill() {
+            try {
+                int n = in.read(buffer);
+                start = 0;
+                end = Math.max(n, 0);
+                return n > 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + name() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

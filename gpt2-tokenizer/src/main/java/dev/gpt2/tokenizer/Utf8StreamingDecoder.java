@@ -1,0 +1,39 @@
+package dev.gpt2.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** {@link StreamingDecoder} over a pending byte buffer that holds back only an unfinished UTF-8 sequence. */
+final class Utf8StreamingDecoder implements StreamingDecoder {
+    private final Gpt2Tokenizer tokenizer;
+    private byte[] pending = new byte[64];
+    private int size;
+
+    Utf8StreamingDecoder(Gpt2Tokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
+
+    @Override
+    public String push(int id) {
+        int len = tokenizer.tokenLength(id);
+        if (size + len > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(size + len, 2 * pending.length));
+        }
+        size = tokenizer.copyTokenBytes(id, pending, size);
+        int held = Utf8.incompleteTail(pending, size);
+        if (held == size) {
+            return "";
+        }
+        String text = new String(pending, 0, size - held, StandardCharsets.UTF_8);
+        System.arraycopy(pending, size - held, pending, 0, held);
+        size = held;
+        return text;
+    }
+
+    @Override
+    public String finish() {
+        String text = new String(pending, 0, size, StandardCharsets.UTF_8);
+        size = 0;
+        return text;
+    }
+}

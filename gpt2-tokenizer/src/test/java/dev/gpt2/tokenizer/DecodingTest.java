@@ -1,0 +1,113 @@
+package dev.gpt2.tokenizer;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Decoding, the streaming decoder, and bad input on both sides. */
+class DecodingTest {
+    private final Gpt2Tokenizer gpt2 = Gpt2Tokenizer.gpt2();
+
+    @Test
+    void streamingHandsOutACharacterOnlyWhenItIsComplete() {
+        int[] ids = gpt2.encodeOrdinary("😀");
+        assertArrayEquals(new int[] {47249, 222}, ids);
+        StreamingDecoder decoder = gpt2.streamingDecoder();
+        assertEquals("", decoder.push(ids[0]));
+        assertEquals("😀", decoder.push(ids[1]));
+        assertEquals("", decoder.finish());
+        // a decoder ends an unfinished character as U+FFFD and can then start over
+        assertEquals("", decoder.push(ids[0]));
+        assertEquals("\uFFFD", decoder.finish());
+        assertEquals("hi", decoder.push(5303));
+    }
+
+    @Test
+    void streamingOverTheDevTextsGivesTheTextInValidSteps() {
+        for (Fixtures.Case c : Fixtures.devCases()) {
+            StreamingDecoder decoder = gpt2.streamingDecoder();
+            StringBuilder sb = new StringBuilder();
+            for (int id : c.ids()) {
+                String part = decoder.push(id);
+                assertTrue(part.indexOf('\uFFFD') < 0 || c.text().indexOf('\uFFFD') >= 0, () -> "line " + c.line());
+                sb.append(part);
+            }
+            sb.append(decoder.finish());
+            assertEquals(c.text(), sb.toString(), () -> "line " + c.line());
+        }
+    }
+
+    @Test
+    void streamingEqualsDecodingAllAtOnceEvenForInvalidUtf8() {
+        Random random = new Random(7);
+        int[] byteTokens = byteTokens();
+        for (int n = 0; n < 3000; n++) {
+            int[] ids = new int[random.nextInt(12)];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = random.nextBoolean() ? byteTokens[random.nextInt(256)] : random.nextInt(gpt2.vocabSize());
+            }
+            StreamingDecoder decoder = gpt2.streamingDecoder();
+            StringBuilder sb = new StringBuilder();
+            for (int id : ids) {
+                sb.append(decoder.push(id));
+            }
+            sb.append(decoder.finish());
+            assertEquals(gpt2.decode(ids), sb.toString());
+        }
+    }
+
+    /** The id of the single-byte token of every byte. */
+    private int[] byteTokens() {
+        int[] ids = new int[256];
+        for (int id = 0; id < gpt2.vocabSize(); id++) {
+            byte[] bytes = gpt2.tokenBytes(id);
+            if (bytes.length == 1) {
+                ids[bytes[0] & 0xFF] = id;
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void invalidUtf8DecodesToReplacementCharacters() {
+        int ff = byteTokens()[0xFF];
+        assertEquals("a\uFFFDb", gpt2.decode(new int[] {64, ff, 65}));
+        assertArrayEquals(new byte[] {'a', (byte) 0xFF, 'b'}, gpt2.decodeBytes(new int[] {64, ff, 65}));
+        // the first half of an emoji alone: an unfinished sequence
+        assertEquals("\uFFFD", gpt2.decode(new int[] {47249}));
+    }
+
+    @Test
+    void loneSurrogatesEncodeAsTheReplacementCharacter() {
+        int[] replacement = gpt2.encodeOrdinary("a\uFFFDb");
+        assertArrayEquals(replacement, gpt2.encodeOrdinary("a\uD800b"));
+        assertArrayEquals(replacement, gpt2.encodeOrdinary("a\uDC00b"));
+        assertArrayEquals(gpt2.encodeOrdinary("\uFFFD\uFFFD x"), gpt2.encodeOrdinary("\uDC00\uD800 x"));
+        assertArrayEquals(gpt2.encodeOrdinary("x\uFFFD"), gpt2.encodeOrdinary("x\uD83D"));
+        assertEquals("a\uFFFDb", gpt2.decode(gpt2.encodeOrdinary("a\uD800b")));
+    }
+
+    @Test
+    void idsOutOfRangeNameTheIdAndTheVocabularySize() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> gpt2.decode(new int[] {1, 2, 50257}));
+        assertTrue(e.getMessage().contains("50257") && e.getMessage().contains("index 2")
+                && e.getMessage().contains("has 50257 ids"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> gpt2.decode(new int[] {-1}));
+        assertThrows(IllegalArgumentException.class, () -> gpt2.tokenBytes(60000));
+        assertThrows(IllegalArgumentException.class, () -> gpt2.streamingDecoder().push(-5));
+    }
+
+    @Test
+    void tokenBytesAreTheRawBytes() {
+        assertArrayEquals(" world".getBytes(StandardCharsets.UTF_8), gpt2.tokenBytes(995));
+        assertArrayEquals("<|endoftext|>".getBytes(StandardCharsets.UTF_8), gpt2.tokenBytes(50256));
+        assertArrayEquals(new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98}, gpt2.tokenBytes(47249));
+    }
+}
