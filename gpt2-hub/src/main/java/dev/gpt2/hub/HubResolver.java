@@ -18,7 +18,10 @@ import java.util.function.Supplier;
  * Turns a model argument into a {@link ModelLocation}, the way {@code from_pretrained} does:
  * <ol>
  *   <li>{@code random:...} is left to the loader ({@link ModelLocation.Generated}).</li>
- *   <li>An existing file or folder is used as it is ({@link ModelLocation.LocalPath}).</li>
+ *   <li>An existing folder is used as it is ({@link ModelLocation.LocalPath}), and so is an existing file unless
+ *       its name could be a repo id without being a checkpoint file name: {@code gpt2} in the folder of the
+ *       {@code ./gpt2} launcher still means the Hub's GPT-2, {@code model.safetensors} or {@code gpt2_124M.bin}
+ *       is a file.</li>
  *   <li>Anything else is a Hub repo id ({@code org/name}; {@code gpt2}, {@code gpt2-medium}, {@code gpt2-large},
  *       {@code gpt2-xl}, {@code distilgpt2} are short for their repos, see {@link RepoId}). Its snapshot is looked
  *       up in the Hugging Face cache ({@link HubSettings}) by {@code refs/<revision>}, so a model that Python's
@@ -99,15 +102,23 @@ public final class HubResolver {
             return new ModelLocation.Generated(argument);
         }
         Optional<Path> path = existingPath(argument);
-        if (path.isPresent()) {
+        Optional<RepoId> repo = looksLikeFile(argument) ? Optional.empty() : RepoId.parse(argument);
+        if (path.isPresent() && (repo.isEmpty() || Files.isDirectory(path.get()))) {
             return new ModelLocation.LocalPath(path.get());
         }
-        Optional<RepoId> repo = looksLikeFile(argument) ? Optional.empty() : RepoId.parse(argument);
         if (repo.isEmpty()) {
-            throw new Gpt2Exception(Gpt2Exception.Kind.NOT_FOUND, "no such file or folder: " + argument
-                    + " (nor is it a Hub model name like gpt2 or openai-community/gpt2-medium)");
+            throw new Gpt2Exception(Gpt2Exception.Kind.NOT_FOUND, "model " + argument + " does not exist: give a "
+                    + "folder, a .safetensors file, random:124M or a Hub model name like gpt2 or org/name");
         }
-        return resolveRepo(repo.get(), revision.orElse("main"), offline);
+        try {
+            return resolveRepo(repo.get(), revision.orElse("main"), offline);
+        } catch (Gpt2Exception e) {
+            if (e.kind() == Gpt2Exception.Kind.NOT_FOUND && argument.contains("/")) {
+                throw new Gpt2Exception(e.kind(), e.getMessage() + " (nor is there a local folder " + argument + ")",
+                        e);
+            }
+            throw e;
+        }
     }
 
     /**

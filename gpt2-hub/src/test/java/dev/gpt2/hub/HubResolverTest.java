@@ -337,6 +337,7 @@ class HubResolverTest {
         assertTrue(e.getMessage().startsWith("model test-org/no-such-model not found on " + hub.endpoint()
                 + " (HTTP 404)"), e.getMessage());
         assertTrue(e.getMessage().contains("set HF_TOKEN"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(nor is there a local folder test-org/no-such-model)"), e.getMessage());
     }
 
     @Test
@@ -511,12 +512,25 @@ class HubResolverTest {
     }
 
     @Test
+    void aFileNamedLikeARepoIsNotAModelButAFolderIs() {
+        assertTrue(Files.isRegularFile(Path.of("pom.xml")) && Files.isDirectory(Path.of("src")), "run in gpt2-hub");
+
+        Gpt2Exception e = assertThrows(Gpt2Exception.class,
+                () -> resolver().resolve("pom.xml", Optional.empty(), true));
+        ModelLocation folder = resolver().resolve("src", Optional.empty(), true);
+
+        assertTrue(e.getMessage().startsWith("model pom.xml (revision main) is not in the Hugging Face cache"),
+                e.getMessage());
+        assertEquals(new ModelLocation.LocalPath(Path.of("src")), folder);
+    }
+
+    @Test
     void aMissingFileThatIsNoRepoIdIsNotFound() {
         for (String argument : List.of("no/such/folder", "missing.safetensors", "./missing")) {
             Gpt2Exception e = assertThrows(Gpt2Exception.class,
                     () -> resolver().resolve(argument, Optional.empty(), false));
             assertEquals(Gpt2Exception.Kind.NOT_FOUND, e.kind());
-            assertTrue(e.getMessage().startsWith("no such file or folder: " + argument), e.getMessage());
+            assertTrue(e.getMessage().startsWith("model " + argument + " does not exist: "), e.getMessage());
         }
         assertTrue(hub.requests().isEmpty());
     }
