@@ -53,7 +53,7 @@ public final class CbtReader {
                         "a line must start with its sentence number, found \"" + abbreviate(line) + "\"");
             }
             String body = space < 0 ? "" : line.substring(space + 1);
-            if (!body.contains("\t")) {
+            if (!body.contains("\t") && !body.contains(BLANK)) {
                 context.add(body);
                 continue;
             }

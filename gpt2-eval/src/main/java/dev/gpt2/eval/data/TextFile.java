@@ -2,9 +2,8 @@ package dev.gpt2.eval.data;
 
 import dev.gpt2.eval.EvalDataException;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -18,21 +17,32 @@ public final class TextFile {
     private TextFile() {
     }
 
-    /** The lines of a UTF-8 text file, without line terminators. */
+    /** The lines of a UTF-8 text file, without line terminators ({@code \n} or {@code \r\n}). */
     public static List<String> lines(Path file, String expected) {
         requireFile(file, expected);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw EvalDataException.io(file, e);
+        }
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         List<String> lines = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lines.add(line);
+        int start = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
             }
-        } catch (CharacterCodingException e) {
-            throw EvalDataException.malformed(file, lines.size() + 1, "not UTF-8 text; expected " + expected);
-        } catch (IOException e) {
-            throw EvalDataException.io(file, e);
+            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            try {
+                lines.add(decoder.decode(ByteBuffer.wrap(bytes, start, stop - start)).toString());
+            } catch (CharacterCodingException e) {
+                throw EvalDataException.malformed(file, lines.size() + 1, "not UTF-8 text; expected " + expected);
+            }
+            start = end + 1;
         }
         return lines;
     }
@@ -53,7 +63,7 @@ public final class TextFile {
             }
             byte[] out = new byte[(int) (size - start)];
             channel.position(start);
-            var buffer = java.nio.ByteBuffer.wrap(out);
+            var buffer = ByteBuffer.wrap(out);
             while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
                 // keep reading
             }
