@@ -38,6 +38,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand(new BackendsCommand());
+        cli.addSubcommand(EvalCommand.create());
         cli.setExecutionExceptionHandler(Main::handle);
         return cli;
     }

@@ -3,6 +3,7 @@ package dev.gpt2.eval;
 import dev.gpt2.api.Cancellation;
 import dev.gpt2.api.LanguageModel;
 import dev.gpt2.api.ModelSize;
+import dev.gpt2.eval.data.TextFile;
 import dev.gpt2.eval.task.Monitor;
 import dev.gpt2.eval.task.Runners;
 import dev.gpt2.eval.task.TaskContext;
@@ -40,6 +41,20 @@ public final class Evaluation {
         this.data = List.copyOf(data);
         this.options = Objects.requireNonNull(options, "options");
         this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Checks, before a model is loaded, that {@code data} holds as many files as {@code task} reads and that each
+     * exists.
+     *
+     * @throws IllegalArgumentException for the wrong number of files
+     * @throws EvalDataException        naming a file that does not exist
+     */
+    public static void checkData(Task task, List<Path> data) {
+        TaskContext.requireCount(task, data, task.dataFiles());
+        for (Path p : data) {
+            TextFile.requireFile(p, task.data());
+        }
     }
 
     /** Runs the task and returns its result, partial when stopped or limited. */

@@ -63,6 +63,11 @@ public enum Task {
         return data;
     }
 
+    /** How many data files the task reads: 2 (English, French) for WMT-14, else 1. */
+    public int dataFiles() {
+        return this == WMT14_EN_FR || this == WMT14_FR_EN ? 2 : 1;
+    }
+
     /** Where the paper reports it. */
     public String paperSource() {
         return paperSource;

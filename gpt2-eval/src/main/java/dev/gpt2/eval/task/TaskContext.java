@@ -32,12 +32,17 @@ public record TaskContext(Task task, LanguageModel model, List<Path> data, EvalO
 
     /** Exactly {@code count} data files, or a one-line error that says which. */
     public List<Path> files(int count) {
+        requireCount(task, data, count);
+        return data;
+    }
+
+    /** Fails with one line unless {@code data} holds {@code count} paths. */
+    public static void requireCount(Task task, List<Path> data, int count) {
         if (data.size() != count) {
             throw new IllegalArgumentException(task.id() + " reads " + (count == 1 ? "one data file" : count
                     + " data files") + " (" + task.data() + "), got " + data.size() + ": give --data "
                     + (count == 1 ? "PATH" : "PATH --data PATH"));
         }
-        return data;
     }
 
     /** The model's context length. */
