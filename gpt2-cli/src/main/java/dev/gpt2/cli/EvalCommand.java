@@ -82,7 +82,9 @@ final class EvalCommand implements Runnable {
     /** The command with its footer listing every task; Main adds it as a subcommand. */
     static CommandLine create() {
         CommandLine cli = new CommandLine(new EvalCommand());
-        cli.getCommandSpec().usageMessage().footer(taskList().toArray(String[]::new));
+        // picocli formats help lines: a literal % must be doubled
+        cli.getCommandSpec().usageMessage().footer(taskList().stream().map(l -> l.replace("%", "%%"))
+                .toArray(String[]::new));
         return cli;
     }
 

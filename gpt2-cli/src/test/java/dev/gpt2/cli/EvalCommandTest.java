@@ -31,6 +31,7 @@ class EvalCommandTest {
         }
         assertTrue(help.contains("--limit=N"), help);
         assertTrue(help.contains("--json"), help);
+        assertTrue(help.contains("the most confident 1%\n"), help);
     }
 
     @Test
