@@ -44,6 +44,7 @@ public final class Main implements Runnable {
         cli.addSubcommand(new ScoreCommand());
         cli.addSubcommand(new BenchCommand());
         cli.addSubcommand(new InfoCommand());
+        cli.addSubcommand(EvalCommand.create());
         cli.setExecutionExceptionHandler(Main::handle);
         return cli;
     }
