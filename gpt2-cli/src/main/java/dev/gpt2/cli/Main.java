@@ -51,7 +51,10 @@ public final class Main implements Runnable {
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose");
+        boolean verbose = false;
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            verbose |= p.hasMatchedOption("--verbose");
+        }
         err.println("gpt2 " + cmd.getCommandName() + ": " + message(e));
         if (verbose) {
             e.printStackTrace(err);
