@@ -3,6 +3,7 @@ module dev.gpt2.cli {
     requires dev.gpt2.core;
     requires dev.gpt2.hub;
     requires dev.gpt2.tokenizer;
+    requires dev.gpt2.eval;
     requires info.picocli;
     requires tools.jackson.core;
 

@@ -44,13 +44,17 @@ public final class Main implements Runnable {
         cli.addSubcommand(new ScoreCommand());
         cli.addSubcommand(new BenchCommand());
         cli.addSubcommand(new InfoCommand());
+        cli.addSubcommand(EvalCommand.create());
         cli.setExecutionExceptionHandler(Main::handle);
         return cli;
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose");
+        boolean verbose = false;
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            verbose |= p.hasMatchedOption("--verbose");
+        }
         err.println("gpt2 " + cmd.getCommandName() + ": " + message(e));
         if (verbose) {
             e.printStackTrace(err);

@@ -1,23 +1,20 @@
 package dev.gpt2.core;
 
 import dev.gpt2.api.ScoreOptions;
-import dev.gpt2.api.spi.HostSampler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every case of every checkpoint in testdata/models against the numbers of an independent numpy GPT-2: nll_sum,
- * last-position logits, hidden states, greedy continuations (recomputing the whole sequence at each step).
+ * last-position logits, hidden states (greedy continuations are in {@link GenerationTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReferenceCasesTest {
@@ -82,26 +79,6 @@ class ReferenceCasesTest {
                 assertTrue(diff <= 1e-3, name + " after block " + l + ": max |diff| " + diff);
             }
             assertTrue(Fixtures.maxAbsDiff(c.hiddenAfterLnF(), seen[layers + 1]) <= 1e-3, name + " after ln_f");
-        }
-    }
-
-    /** Greedy by full recomputation: the oracle the KV-cache and generation tests compare against. */
-    @Test
-    void greedyContinuationsMatchNumpy() {
-        for (String name : MODELS) {
-            for (Fixtures.Case c : Fixtures.cases(name)) {
-                if (c.minMargin() <= 1e-3) {
-                    continue;
-                }
-                int[] seq = c.prompt();
-                int[] produced = new int[c.continuation().length];
-                for (int i = 0; i < produced.length; i++) {
-                    produced[i] = HostSampler.argmax(models.get(name).nextTokenLogits(seq));
-                    seq = Arrays.copyOf(seq, seq.length + 1);
-                    seq[seq.length - 1] = produced[i];
-                }
-                assertArrayEquals(c.continuation(), produced, name + " greedy from " + c.prompt().length + " tokens");
-            }
         }
     }
 }
