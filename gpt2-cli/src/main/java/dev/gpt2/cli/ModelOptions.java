@@ -53,8 +53,18 @@ final class ModelOptions {
 
     /** Loads the model; a Hub name is first resolved to its folder in the Hugging Face cache, downloaded if need be. */
     Gpt2Model load() {
+        return Gpt2.load(resolve(model, revision, offline), loadOptions());
+    }
+
+    /**
+     * What {@link Gpt2#load} takes for a {@code --model} argument: a Hub name becomes its snapshot folder in the
+     * Hugging Face cache (downloaded unless offline); a path or {@code random:SIZE} stays as it is.
+     *
+     * @param revision the branch, tag or commit of a Hub model, or null for main
+     */
+    static String resolve(String model, String revision, boolean offline) {
         ModelLocation location = HubResolver.fromEnvironment().resolve(model, Optional.ofNullable(revision), offline);
-        return Gpt2.load(location.loaderArgument(), loadOptions());
+        return location.loaderArgument();
     }
 
     /** Parses {@code --dtype}. */
