@@ -121,6 +121,19 @@ final class VectorKernels implements Kernels {
         return v.lane(0) + v.lane(1);
     }
 
+    /**
+     * {@link #sumLanes} of the vector stored at {@code a[off .. off + L)}, by the same additions in scalar code (it
+     * folds the array in place).
+     */
+    static float sumLanes(float[] a, int off) {
+        for (int w = L / 2; w >= 2; w /= 2) {
+            for (int i = 0; i < w; i++) {
+                a[off + i] = a[off + i] + a[off + i + w];
+            }
+        }
+        return a[off] + a[off + 1];
+    }
+
     private static VectorShuffle<Float> swap(int distance) {
         return L > distance ? VectorShuffle.fromOp(S, i -> i ^ distance) : null;
     }
@@ -219,8 +232,8 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void streamRows(float[] acc, int m, int n, MemorySegment x, long xo, int k, MemorySegment w, long wo,
-                           long ldw) {
+    public void streamRows(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx, int k,
+                           MemorySegment w, long wo, long ldw) {
         int up = S.loopBound(n);
         VectorMask<Float> tail = up < n ? S.indexInRange(up, n) : null;
         int kk = 0;
@@ -230,12 +243,12 @@ final class VectorKernels implements Kernels {
             long w2 = w1 + ldw;
             long w3 = w2 + ldw;
             for (int r = 0; r < m; r++) {
-                long xr = xo + (long) r * k + kk;
+                long xr = xo + r * ldx + kk;
                 FloatVector x0 = bc(ScalarKernels.get(x, xr));
                 FloatVector x1 = bc(ScalarKernels.get(x, xr + 1));
                 FloatVector x2 = bc(ScalarKernels.get(x, xr + 2));
                 FloatVector x3 = bc(ScalarKernels.get(x, xr + 3));
-                int base = r * n;
+                int base = ao + r * lda;
                 for (int j = 0; j < up; j += L) {
                     FloatVector a = FloatVector.fromArray(S, acc, base + j);
                     a = x0.fma(load(w, w0 + j), a);
@@ -257,8 +270,8 @@ final class VectorKernels implements Kernels {
         for (; kk < k; kk++) {
             long w0 = wo + kk * ldw;
             for (int r = 0; r < m; r++) {
-                FloatVector x0 = bc(ScalarKernels.get(x, xo + (long) r * k + kk));
-                int base = r * n;
+                FloatVector x0 = bc(ScalarKernels.get(x, xo + r * ldx + kk));
+                int base = ao + r * lda;
                 for (int j = 0; j < up; j += L) {
                     x0.fma(load(w, w0 + j), FloatVector.fromArray(S, acc, base + j)).intoArray(acc, base + j);
                 }
@@ -272,15 +285,23 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k) {
-        FloatVector bias0 = FloatVector.fromArray(S, bias, 0);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, L);
-        FloatVector bias2 = FloatVector.fromArray(S, bias, 2 * L);
-        FloatVector c00 = bias0, c01 = bias1, c02 = bias2;
-        FloatVector c10 = bias0, c11 = bias1, c12 = bias2;
-        FloatVector c20 = bias0, c21 = bias1, c22 = bias2;
-        FloatVector c30 = bias0, c31 = bias1, c32 = bias2;
+        for (int i = 0; i < MR; i++) {
+            System.arraycopy(bias, 0, c, i * NR, NR);
+        }
+        for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
+            gemmBlock(c, a, ao + k0 * MR, b, k0 * NR, Math.min(K_BLOCK, k - k0));
+        }
+    }
+
+    /** One block of K for {@link #gemmTile}: partial sums from zero in registers, then added to {@code c}. */
+    private static void gemmBlock(float[] c, float[] a, int ao, float[] b, int bo, int k) {
+        FloatVector z = bc(0f);
+        FloatVector c00 = z, c01 = z, c02 = z;
+        FloatVector c10 = z, c11 = z, c12 = z;
+        FloatVector c20 = z, c21 = z, c22 = z;
+        FloatVector c30 = z, c31 = z, c32 = z;
         int ai = ao;
-        int bi = 0;
+        int bi = bo;
         for (int kk = 0; kk < k; kk++, ai += MR, bi += NR) {
             FloatVector w0 = FloatVector.fromArray(S, b, bi);
             FloatVector w1 = FloatVector.fromArray(S, b, bi + L);
@@ -302,126 +323,143 @@ final class VectorKernels implements Kernels {
             c31 = x.fma(w1, c31);
             c32 = x.fma(w2, c32);
         }
-        c00.intoArray(c, 0);
-        c01.intoArray(c, L);
-        c02.intoArray(c, 2 * L);
-        c10.intoArray(c, NR);
-        c11.intoArray(c, NR + L);
-        c12.intoArray(c, NR + 2 * L);
-        c20.intoArray(c, 2 * NR);
-        c21.intoArray(c, 2 * NR + L);
-        c22.intoArray(c, 2 * NR + 2 * L);
-        c30.intoArray(c, 3 * NR);
-        c31.intoArray(c, 3 * NR + L);
-        c32.intoArray(c, 3 * NR + 2 * L);
+        FloatVector.fromArray(S, c, 0).add(c00).intoArray(c, 0);
+        FloatVector.fromArray(S, c, L).add(c01).intoArray(c, L);
+        FloatVector.fromArray(S, c, 2 * L).add(c02).intoArray(c, 2 * L);
+        FloatVector.fromArray(S, c, NR).add(c10).intoArray(c, NR);
+        FloatVector.fromArray(S, c, NR + L).add(c11).intoArray(c, NR + L);
+        FloatVector.fromArray(S, c, NR + 2 * L).add(c12).intoArray(c, NR + 2 * L);
+        FloatVector.fromArray(S, c, 2 * NR).add(c20).intoArray(c, 2 * NR);
+        FloatVector.fromArray(S, c, 2 * NR + L).add(c21).intoArray(c, 2 * NR + L);
+        FloatVector.fromArray(S, c, 2 * NR + 2 * L).add(c22).intoArray(c, 2 * NR + 2 * L);
+        FloatVector.fromArray(S, c, 3 * NR).add(c30).intoArray(c, 3 * NR);
+        FloatVector.fromArray(S, c, 3 * NR + L).add(c31).intoArray(c, 3 * NR + L);
+        FloatVector.fromArray(S, c, 3 * NR + 2 * L).add(c32).intoArray(c, 3 * NR + 2 * L);
     }
 
     @Override
     public void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue) {
-        int up = S.loopBound(n);
-        VectorMask<Float> tail = up < n ? S.indexInRange(up, n) : null;
         switch (epilogue) {
-            case STORE -> {
-                for (int j = 0; j < up; j += L) {
-                    store(FloatVector.fromArray(S, acc, ao + j), out, o + j);
-                }
-                if (tail != null) {
-                    store(FloatVector.fromArray(S, acc, ao + up, tail), out, o + up, tail);
-                }
-            }
+            case STORE -> store(out, o, acc, ao, n);
             case GELU -> gelu(out, o, acc, ao, n);
-            case ACCUMULATE -> {
-                for (int j = 0; j < up; j += L) {
-                    store(load(out, o + j).add(FloatVector.fromArray(S, acc, ao + j)), out, o + j);
-                }
-                if (tail != null) {
-                    store(load(out, o + up, tail).add(FloatVector.fromArray(S, acc, ao + up, tail)), out, o + up,
-                            tail);
-                }
-            }
+            case ACCUMULATE -> accumulate(out, o, acc, ao, n);
         }
     }
 
+    /** {@code out[o + j] = acc[ao + j]} for j < n. */
+    private static void store(MemorySegment out, long o, float[] acc, int ao, int n) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            store(FloatVector.fromArray(S, acc, ao + j, m), out, o + j, m);
+        }
+    }
+
+    /** {@code out[o + j] += acc[ao + j]} for j < n. */
+    private static void accumulate(MemorySegment out, long o, float[] acc, int ao, int n) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            store(load(out, o + j, m).add(FloatVector.fromArray(S, acc, ao + j, m)), out, o + j, m);
+        }
+    }
+
+    /**
+     * Each dot product is one vector of partial sums along C, in order, then {@link #sumLanes}. When C is a whole
+     * number of vectors (every GPT-2 size), tiles of 4 rows by 4 embedding rows share their loads; otherwise every
+     * product takes the masked one-at-a-time path, which does the same arithmetic.
+     */
     @Override
     public void dots(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int rows, MemorySegment wte,
-                     long v0, int nv, int c) {
+                     long v0, int nv, int c, float[] scratch) {
+        if (c % L != 0) {
+            for (int r = 0; r < rows; r++) {
+                for (long v = v0; v < v0 + nv; v++) {
+                    ScalarKernels.set(out, outOff[r] + v, dotMasked(h, hOff[r], wte, v * c, c));
+                }
+            }
+            return;
+        }
+        float[] lanes = scratch;
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
-            int v = 0;
-            for (; v + 4 <= nv; v += 4) {
-                dot4x4(out, outOff, h, hOff, r, wte, (v0 + v) * c, c, v0 + v);
+            long v = v0;
+            for (; v + 4 <= v0 + nv; v += 4) {
+                dot4x4(out, outOff, h, hOff, r, wte, v, c, lanes);
             }
-            for (; v < nv; v++) {
+            for (; v < v0 + nv; v++) {
                 for (int i = r; i < r + 4; i++) {
-                    dot1x4(out, outOff[i] + v0 + v, h, hOff[i], wte, (v0 + v) * c, c, 1);
+                    ScalarKernels.set(out, outOff[i] + v, dot(h, hOff[i], wte, v * c, c));
                 }
             }
         }
         for (; r < rows; r++) {
-            int v = 0;
-            for (; v + 4 <= nv; v += 4) {
-                dot1x4(out, outOff[r] + v0 + v, h, hOff[r], wte, (v0 + v) * c, c, 4);
+            long v = v0;
+            for (; v + 4 <= v0 + nv; v += 4) {
+                dot1x4(out, outOff[r] + v, h, hOff[r], wte, v * c, c, lanes);
             }
-            for (; v < nv; v++) {
-                dot1x4(out, outOff[r] + v0 + v, h, hOff[r], wte, (v0 + v) * c, c, 1);
+            for (; v < v0 + nv; v++) {
+                ScalarKernels.set(out, outOff[r] + v, dot(h, hOff[r], wte, v * c, c));
             }
         }
     }
 
-    /** One row against {@code count} (1 or 4) consecutive embedding rows starting at {@code e}. */
-    private static void dot1x4(MemorySegment out, long o, MemorySegment h, long ho, MemorySegment wte, long e, int c,
-                               int count) {
-        int up = S.loopBound(c);
-        if (count == 1) {
-            FloatVector a = bc(0f);
-            for (int i = 0; i < up; i += L) {
-                a = load(h, ho + i).fma(load(wte, e + i), a);
-            }
-            if (up < c) {
-                VectorMask<Float> m = S.indexInRange(up, c);
-                a = load(h, ho + up, m).fma(load(wte, e + up, m), a);
-            }
-            ScalarKernels.set(out, o, sumLanes(a));
-            return;
+    /** {@code h[ho ..] . wte[e ..]} over c values, c a multiple of L. */
+    private static float dot(MemorySegment h, long ho, MemorySegment wte, long e, int c) {
+        FloatVector a = bc(0f);
+        for (int i = 0; i < c; i += L) {
+            a = load(h, ho + i).fma(load(wte, e + i), a);
         }
+        return sumLanes(a);
+    }
+
+    /** {@link #dot} for any c, the last vector masked. */
+    private static float dotMasked(MemorySegment h, long ho, MemorySegment wte, long e, int c) {
+        FloatVector a = bc(0f);
+        for (int i = 0; i < c; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, c);
+            a = load(h, ho + i, m).fma(load(wte, e + i, m), a);
+        }
+        return sumLanes(a);
+    }
+
+    /**
+     * One row against the 4 consecutive embedding rows starting at {@code e}; c a multiple of L. The accumulators go
+     * through {@code lanes} to be summed (a vector passed to a helper C2 did not inline would be boxed).
+     */
+    private static void dot1x4(MemorySegment out, long o, MemorySegment h, long ho, MemorySegment wte, long e, int c,
+                               float[] lanes) {
         long e1 = e + c;
         long e2 = e1 + c;
         long e3 = e2 + c;
         FloatVector a0 = bc(0f), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0; i < up; i += L) {
+        for (int i = 0; i < c; i += L) {
             FloatVector x = load(h, ho + i);
             a0 = x.fma(load(wte, e + i), a0);
             a1 = x.fma(load(wte, e1 + i), a1);
             a2 = x.fma(load(wte, e2 + i), a2);
             a3 = x.fma(load(wte, e3 + i), a3);
         }
-        if (up < c) {
-            VectorMask<Float> m = S.indexInRange(up, c);
-            FloatVector x = load(h, ho + up, m);
-            a0 = x.fma(load(wte, e + up, m), a0);
-            a1 = x.fma(load(wte, e1 + up, m), a1);
-            a2 = x.fma(load(wte, e2 + up, m), a2);
-            a3 = x.fma(load(wte, e3 + up, m), a3);
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        for (int j = 0; j < 4; j++) {
+            ScalarKernels.set(out, o + j, sumLanes(lanes, j * L));
         }
-        ScalarKernels.set(out, o, sumLanes(a0));
-        ScalarKernels.set(out, o + 1, sumLanes(a1));
-        ScalarKernels.set(out, o + 2, sumLanes(a2));
-        ScalarKernels.set(out, o + 3, sumLanes(a3));
     }
 
-    /** Rows r .. r+3 against the 4 embedding rows starting at {@code e}; outputs at column {@code v}. */
+    /** Rows r .. r+3 against the 4 embedding rows from {@code v} (outputs at column v); as {@link #dot1x4}. */
     private static void dot4x4(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int r,
-                               MemorySegment wte, long e, int c, long v) {
+                               MemorySegment wte, long v, int c, float[] lanes) {
         long h0 = hOff[r], h1 = hOff[r + 1], h2 = hOff[r + 2], h3 = hOff[r + 3];
-        long e1 = e + c, e2 = e1 + c, e3 = e2 + c;
+        long e0 = v * c, e1 = e0 + c, e2 = e1 + c, e3 = e2 + c;
         FloatVector z = bc(0f);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
         FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
         FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
-        int up = S.loopBound(c);
-        for (int i = 0; i < up; i += L) {
-            FloatVector w0 = load(wte, e + i), w1 = load(wte, e1 + i), w2 = load(wte, e2 + i), w3 = load(wte, e3 + i);
+        for (int i = 0; i < c; i += L) {
+            FloatVector w0 = load(wte, e0 + i), w1 = load(wte, e1 + i), w2 = load(wte, e2 + i);
+            FloatVector w3 = load(wte, e3 + i);
             FloatVector x = load(h, h0 + i);
             a00 = x.fma(w0, a00);
             a01 = x.fma(w1, a01);
@@ -443,42 +481,27 @@ final class VectorKernels implements Kernels {
             a32 = x.fma(w2, a32);
             a33 = x.fma(w3, a33);
         }
-        if (up < c) {
-            VectorMask<Float> m = S.indexInRange(up, c);
-            FloatVector w0 = load(wte, e + up, m), w1 = load(wte, e1 + up, m), w2 = load(wte, e2 + up, m);
-            FloatVector w3 = load(wte, e3 + up, m);
-            FloatVector x = load(h, h0 + up, m);
-            a00 = x.fma(w0, a00);
-            a01 = x.fma(w1, a01);
-            a02 = x.fma(w2, a02);
-            a03 = x.fma(w3, a03);
-            x = load(h, h1 + up, m);
-            a10 = x.fma(w0, a10);
-            a11 = x.fma(w1, a11);
-            a12 = x.fma(w2, a12);
-            a13 = x.fma(w3, a13);
-            x = load(h, h2 + up, m);
-            a20 = x.fma(w0, a20);
-            a21 = x.fma(w1, a21);
-            a22 = x.fma(w2, a22);
-            a23 = x.fma(w3, a23);
-            x = load(h, h3 + up, m);
-            a30 = x.fma(w0, a30);
-            a31 = x.fma(w1, a31);
-            a32 = x.fma(w2, a32);
-            a33 = x.fma(w3, a33);
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a12.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L);
+        a21.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L);
+        a31.intoArray(lanes, 13 * L);
+        a32.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                ScalarKernels.set(out, outOff[r + i] + v + j, sumLanes(lanes, (4 * i + j) * L));
+            }
         }
-        put4(out, outOff[r] + v, a00, a01, a02, a03);
-        put4(out, outOff[r + 1] + v, a10, a11, a12, a13);
-        put4(out, outOff[r + 2] + v, a20, a21, a22, a23);
-        put4(out, outOff[r + 3] + v, a30, a31, a32, a33);
-    }
-
-    private static void put4(MemorySegment out, long o, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        ScalarKernels.set(out, o, sumLanes(a));
-        ScalarKernels.set(out, o + 1, sumLanes(b));
-        ScalarKernels.set(out, o + 2, sumLanes(c));
-        ScalarKernels.set(out, o + 3, sumLanes(d));
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class KernelBench {
                 decode(b, w, bias, wte);
             }
             if (only.equals("all") || only.equals("prefill")) {
-                prefill(b, w, bias);
+                prefill(b, w, bias, wte);
             }
             if (only.equals("all") || only.equals("attention")) {
                 attention(b);
@@ -99,7 +99,7 @@ public final class KernelBench {
                 + " %.1f GB/s%n", bytes / 1e6, token * 1e3, bytes / token / 1e9);
     }
 
-    private static void prefill(CpuBackend b, Tensor[] w, Tensor[] bias) {
+    private static void prefill(CpuBackend b, Tensor[] w, Tensor[] bias, Tensor wte) {
         int rows = 512;
         for (int i = 0; i < w.length; i++) {
             Tensor wi = w[i];
@@ -110,6 +110,14 @@ public final class KernelBench {
             System.out.printf("prefill matmul [%d, %d] x [%d, %d]: %.1f ms, %.1f GFLOP/s%n", rows, wi.rows(),
                     wi.rows(), wi.cols(), s * 1e3, 2.0 * rows * wi.rows() * wi.cols() / s / 1e9);
         }
+        int scored = 128;
+        Tensor h = activation(b, scored, C);
+        Tensor logits = b.allocate(scored, V);
+        int[] all = new int[scored];
+        java.util.Arrays.setAll(all, i -> i);
+        double s = time(2, () -> b.logits(logits, h, all, wte));
+        System.out.printf("scoring logits [%d, %d] x [%d, %d]^T: %.1f ms, %.1f GFLOP/s%n", scored, C, V, C, s * 1e3,
+                2.0 * scored * C * V / s / 1e9);
     }
 
     private static void attention(CpuBackend b) {
