@@ -113,7 +113,7 @@ public final class CpuBackend implements Backend {
         return m;
     }
 
-    // ---- memory ------------------------------------------------------------------------------------------------------
+    // ---- memory -----------------------------------------------------------------------------------------------------
 
     @Override
     public Tensor upload(WeightView weight, WeightRole role, DType storeAs) {
@@ -223,7 +223,7 @@ public final class CpuBackend implements Backend {
         MemorySegment.copy(t.data(), F32, (long) firstRow * t.cols() * Float.BYTES, dst, 0, (int) count);
     }
 
-    // ---- kernels -----------------------------------------------------------------------------------------------------
+    // ---- kernels ----------------------------------------------------------------------------------------------------
 
     @Override
     public void embed(Tensor out, Tensor wte, Tensor wpe, int[] ids, int[] positions) {
@@ -403,7 +403,7 @@ public final class CpuBackend implements Backend {
         owned.clear();
     }
 
-    // ---- helpers -----------------------------------------------------------------------------------------------------
+    // ---- helpers ----------------------------------------------------------------------------------------------------
 
     /** A range of rows for one task. */
     @FunctionalInterface
@@ -415,7 +415,8 @@ public final class CpuBackend implements Backend {
     private void parallelRows(int rows, int cols, RowRange body) {
         long work = (long) rows * cols;
         int tasks = work < MIN_PARALLEL_WORK ? 1 : Math.min(rows, pool.threads() * 4);
-        pool.run(tasks, (t, worker) -> body.run((int) ((long) rows * t / tasks), (int) ((long) rows * (t + 1) / tasks)));
+        pool.run(tasks, (t, worker) ->
+                body.run((int) ((long) rows * t / tasks), (int) ((long) rows * (t + 1) / tasks)));
     }
 
     private static CpuTensor tensor(Tensor t) {

@@ -91,7 +91,7 @@ interface Kernels {
     void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values, long vo,
                 int keyStride, int hd, int t, float scale, float[] scores);
 
-    // ---- the scalar definitions every implementation matches bit for bit ------------------------------------------
+    // ---- the scalar definitions every implementation matches bit for bit --------------------------------------------
 
     /** e^x in float: Cody-Waite reduction, a degree-6 polynomial, 2^n by exponent bits; 0 below -87, inf above 88. */
     static float exp(float x) {

@@ -31,8 +31,8 @@ final class Limits {
         Result read = readBandwidth(pool, half);
         Result fma = fmaPeak(pool, half);
         String method = "read: sum of a " + (BUFFER_BYTES >> 20) + " MiB off-heap buffer, best of " + read.passes
-                + " passes; FP32: " + CHAINS + " independent " + S.vectorBitSize() + "-bit FMA chains per thread, best of "
-                + fma.passes + " passes; " + threads + " threads";
+                + " passes; FP32: " + CHAINS + " independent " + S.vectorBitSize()
+                + "-bit FMA chains per thread, best of " + fma.passes + " passes; " + threads + " threads";
         return new DeviceLimits(read.perSecond, fma.perSecond, method);
     }
 

@@ -57,6 +57,9 @@ public final class KernelBench {
             if (only.equals("all") || only.equals("attention")) {
                 attention(b);
             }
+            if (only.equals("all") || only.equals("model")) {
+                model(b, wte, limits);
+            }
         }
     }
 
@@ -131,6 +134,79 @@ public final class KernelBench {
                 flops / s / 1e9);
         double d = time(200, () -> b.attention(out, qkv, 0, AttentionBatch.single(cache, 1, t)));
         System.out.printf("decode attention at %d, 12 heads of 64: %.1f us%n", t, d * 1e6);
+    }
+
+    /** GPT-2 124M's weights for one layer (random). */
+    private record Layer(Tensor ln1g, Tensor ln1b, Tensor attnW, Tensor attnB, Tensor projW, Tensor projB, Tensor ln2g,
+                         Tensor ln2b, Tensor fcW, Tensor fcB, Tensor fcProjW, Tensor fcProjB) {
+        static Layer random(CpuBackend b) {
+            return new Layer(weight(b, 1, C), weight(b, 1, C), weight(b, C, 3 * C), weight(b, 1, 3 * C),
+                    weight(b, C, C), weight(b, 1, C), weight(b, 1, C), weight(b, 1, C), weight(b, C, 4 * C),
+                    weight(b, 1, 4 * C), weight(b, 4 * C, C), weight(b, 1, C));
+        }
+    }
+
+    /**
+     * The whole forward pass of GPT-2 124M as gpt2-core runs it (random weights): decode of one token at position
+     * 511 and prefill of 512 tokens, beside the limits.
+     */
+    private static void model(CpuBackend b, Tensor wte, DeviceLimits limits) {
+        Tensor wpe = upload(b, 1024, C, WeightRole.POSITION_EMBEDDING);
+        Layer[] layers = new Layer[12];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = Layer.random(b);
+        }
+        Tensor lnfG = weight(b, 1, C);
+        Tensor lnfB = weight(b, 1, C);
+        KvCache cache = b.allocateCache(12, 12, 64, 1024);
+        int t = 512;
+        Tensor x = b.allocate(t, C);
+        Tensor h = b.allocate(t, C);
+        Tensor qkv = b.allocate(t, 3 * C);
+        Tensor att = b.allocate(t, C);
+        Tensor fc = b.allocate(t, 4 * C);
+        Tensor logits = b.allocate(1, V);
+        int[] ids = new int[t];
+        int[] positions = new int[t];
+        for (int i = 0; i < t; i++) {
+            ids[i] = (i * 7919) % V;
+            positions[i] = i;
+        }
+        Runnable prefill = () -> forward(b, wte, wpe, layers, lnfG, lnfB, cache, x, h, qkv, att, fc, logits, ids,
+                positions, 0);
+        double s = time(2, prefill);
+        double flops = 2.0 * t * (12L * 12 * C * C) + 2.0 * 2 * 12 * C * (t * (t + 1) / 2.0) + 2.0 * C * V;
+        System.out.printf("model prefill of %d tokens: %.0f ms, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of the FP32"
+                + " peak%n", t, s * 1e3, t / s, flops / s / 1e9, 100 * flops / s / limits.fp32FlopsPerSecond());
+        int[] one = {ids[t - 1]};
+        int[] last = {t - 1};
+        double d = time(10, () -> forward(b, wte, wpe, layers, lnfG, lnfB, cache, x, h, qkv, att, fc, logits, one,
+                last, t - 1));
+        double bytes = 4.0 * (12L * 12 * C * C + (long) V * C);
+        System.out.printf("model decode at position %d: %.2f ms, %.1f tokens/s, weights read at %.1f GB/s = %.0f%%"
+                + " of the read bound%n", t - 1, d * 1e3, 1 / d, bytes / d / 1e9,
+                100 * bytes / d / limits.readBytesPerSecond());
+    }
+
+    /** One forward pass over {@code ids} at {@code positions}, the cache holding {@code past} positions already. */
+    private static void forward(CpuBackend b, Tensor wte, Tensor wpe, Layer[] layers, Tensor lnfG, Tensor lnfB,
+                                KvCache cache, Tensor x, Tensor h, Tensor qkv, Tensor att, Tensor fc, Tensor logits,
+                                int[] ids, int[] positions, int past) {
+        int r = ids.length;
+        b.embed(x, wte, wpe, ids, positions);
+        AttentionBatch batch = AttentionBatch.single(cache, r, past);
+        for (int l = 0; l < layers.length; l++) {
+            Layer w = layers[l];
+            b.layerNorm(h, x, r, w.ln1g(), w.ln1b(), 1e-5f);
+            b.matmul(qkv, h, r, w.attnW(), w.attnB(), Epilogue.STORE);
+            b.attention(att, qkv, l, batch);
+            b.matmul(x, att, r, w.projW(), w.projB(), Epilogue.ACCUMULATE);
+            b.layerNorm(h, x, r, w.ln2g(), w.ln2b(), 1e-5f);
+            b.matmul(fc, h, r, w.fcW(), w.fcB(), Epilogue.GELU);
+            b.matmul(x, fc, r, w.fcProjW(), w.fcProjB(), Epilogue.ACCUMULATE);
+        }
+        b.layerNorm(h, x, r, lnfG, lnfB, 1e-5f);
+        b.logits(logits, h, new int[] {r - 1}, wte);
     }
 
     /**
