@@ -20,7 +20,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -312,32 +311,37 @@ public final class CpuBackend implements Backend {
         MemorySegment qkvData = a.data();
         pool.run(caches.length, (i, worker) -> storeKeysValues(qkvData, c, layer, slices.get(i), caches[i]));
 
-        List<int[]> tasks = new ArrayList<>();
+        // tasks: for each slice, for each head, chunks of ATTENTION_ROWS rows; firstTask[i] is slice i's first
+        int[] firstTask = new int[caches.length + 1];
         for (int i = 0; i < caches.length; i++) {
-            AttentionBatch.Slice s = slices.get(i);
-            for (int h = 0; h < caches[i].nHead; h++) {
-                for (int r = 0; r < s.rows(); r += ATTENTION_ROWS) {
-                    tasks.add(new int[] {i, h, r, Math.min(s.rows(), r + ATTENTION_ROWS)});
-                }
-            }
+            int chunks = (slices.get(i).rows() + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
+            firstTask[i + 1] = firstTask[i] + caches[i].nHead * chunks;
         }
         MemorySegment outData = o.data();
-        pool.run(tasks.size(), (t, worker) -> {
-            int[] task = tasks.get(t);
-            AttentionBatch.Slice s = slices.get(task[0]);
-            CpuCache cache = caches[task[0]];
-            int h = task[1];
+        pool.run(firstTask[caches.length], (t, worker) -> {
+            int i = 0;
+            while (firstTask[i + 1] <= t) {
+                i++;
+            }
+            AttentionBatch.Slice s = slices.get(i);
+            CpuCache cache = caches[i];
+            int chunks = (s.rows() + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
+            int h = (t - firstTask[i]) / chunks;
+            int from = (t - firstTask[i]) % chunks * ATTENTION_ROWS;
             int hd = cache.headDim;
             float scale = (float) (1 / Math.sqrt(hd));
             float[] q = queries.get(worker, hd);
-            float[] sc = scores.get(worker, cache.capacity);
+            float[] sc = scores.get(worker, cache.capacity + Kernels.ATTEND_SCRATCH_EXTRA);
             long keyBase = cache.keyBase(layer, h);
             long valueBase = cache.valueBase(layer, h);
-            for (int i = task[2]; i < task[3]; i++) {
-                long row = s.firstRow() + i;
-                MemorySegment.copy(qkvData, F32, (row * 3 * c + (long) h * hd) * Float.BYTES, q, 0, hd);
+            for (int r = from; r < Math.min(s.rows(), from + ATTENTION_ROWS); r++) {
+                long row = s.firstRow() + r;
+                long qAt = row * 3 * c + (long) h * hd;
+                for (int d = 0; d < hd; d++) {
+                    q[d] = ScalarKernels.get(qkvData, qAt + d);
+                }
                 kernels.attend(outData, row * c + (long) h * hd, q, cache.keys, keyBase, cache.values, valueBase,
-                        cache.keyStride, hd, s.pastLength() + i + 1, scale, sc);
+                        cache.keyStride, hd, s.pastLength() + r + 1, scale, sc);
             }
         });
     }

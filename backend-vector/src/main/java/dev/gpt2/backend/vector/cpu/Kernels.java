@@ -64,8 +64,11 @@ interface Kernels {
      */
     void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k);
 
-    /** {@code out[o + j] = epilogue(acc[ao + j])} for j < n. */
+    /** {@code out[o + j] = epilogue(acc[ao + j])} for j < n; may use {@code acc[ao, ao + n)} as scratch. */
     void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue);
+
+    /** Floats {@link #attend}'s scratch needs beyond t: one vector of the widest species (2048 bits). */
+    int ATTEND_SCRATCH_EXTRA = 64;
 
     /** Floats of scratch {@link #dots} needs: 16 vectors of the widest species (2048 bits). */
     int DOT_SCRATCH = 16 * 64;
@@ -86,7 +89,7 @@ interface Kernels {
      * @param q      the hd query values
      * @param keys   transposed keys: key p's component d at {@code ko + d * keyStride + p}
      * @param values values: position p's component d at {@code vo + p * hd + d}
-     * @param scores scratch of at least t floats
+     * @param scores scratch of at least t + {@link #ATTEND_SCRATCH_EXTRA} floats
      */
     void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values, long vo,
                 int keyStride, int hd, int t, float scale, float[] scores);

@@ -139,15 +139,16 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * {@code s[o + i] = exp(s[o + i] - sub)} ({@link Kernels#exp} on every lane) for i < n; returns the sum of the
-     * results (lanes summed by {@link #sumLanes}). The one place of the vector exp: helpers that pass vectors between
-     * methods get boxed once C2 compiles them on their own, so the whole loop lives here.
+     * {@code a[from + i] = exp(a[from + i] - sub)} ({@link Kernels#exp} on every lane) for i < n; when
+     * {@code sumAt >= 0}, also stores the lanes of the results' partial sums at {@code a[sumAt ..]} (for
+     * {@link #sumLanes(float[], int)}: a vector handed to a helper after the loop, a cold call, would be boxed). The
+     * one place of the vector exp, for the same reason.
      */
-    private static float expInPlace(MemorySegment s, long o, int n, float sub) {
+    private static void expInPlace(float[] a, int from, int n, float sub, int sumAt) {
         FloatVector sum = bc(0f);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector x = load(s, o + i, m).sub(sub);
+            FloatVector x = FloatVector.fromArray(S, a, from + i, m).sub(sub);
             FloatVector xc = x.min(HI).max(LO);
             FloatVector k = xc.fma(bc(LOG2E), bc(ROUND)).sub(ROUND);
             FloatVector r = k.fma(bc(NEG_LN2_HI), xc);
@@ -163,26 +164,29 @@ final class VectorKernels implements Kernels {
             FloatVector y = p.mul(bits.lanewise(VectorOperators.LSHL, 23).add(BIAS).reinterpretAsFloats());
             y = y.blend(bc(0f), x.compare(VectorOperators.LT, LO));
             y = y.blend(bc(Float.POSITIVE_INFINITY), x.compare(VectorOperators.GT, HI));
-            store(y, s, o + i, m);
+            y.intoArray(a, from + i, m);
             sum = sum.add(y, m);
         }
-        return sumLanes(sum);
+        if (sumAt >= 0) {
+            sum.intoArray(a, sumAt);
+        }
     }
 
     /**
-     * {@code out[o + j] = gelu(acc[ao + j])} for j < n, as {@link Kernels#gelu}: the exponent into {@code out}, the
-     * exp in place, then {@code x / (1 + e)}.
+     * {@code out[o + j] = gelu(acc[ao + j])} for j < n, as {@link Kernels#gelu}: x saved in {@code out}, the exponent
+     * in {@code acc}, the exp in place, then {@code x / (1 + e)}.
      */
     private static void gelu(MemorySegment out, long o, float[] acc, int ao, int n) {
         for (int j = 0; j < n; j += L) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector x = FloatVector.fromArray(S, acc, ao + j, m);
-            store(x.mul(x.mul(x).fma(bc(GELU_CUBIC), bc(1f))).mul(GELU_NEG_2K), out, o + j, m);
+            store(x, out, o + j, m);
+            x.mul(x.mul(x).fma(bc(GELU_CUBIC), bc(1f))).mul(GELU_NEG_2K).intoArray(acc, ao + j, m);
         }
-        expInPlace(out, o, n, 0f);
+        expInPlace(acc, ao, n, 0f, -1);
         for (int j = 0; j < n; j += L) {
             VectorMask<Float> m = S.indexInRange(j, n);
-            store(FloatVector.fromArray(S, acc, ao + j, m).div(load(out, o + j, m).add(1f)), out, o + j, m);
+            store(load(out, o + j, m).div(FloatVector.fromArray(S, acc, ao + j, m).add(1f)), out, o + j, m);
         }
     }
 
@@ -573,7 +577,10 @@ final class VectorKernels implements Kernels {
         s3.mul(scale).intoArray(scores, p + 3 * L, m3);
     }
 
-    /** Replaces {@code scores[0, t)} by {@code exp(score - max)} and returns their sum. */
+    /**
+     * Replaces {@code scores[0, t)} by {@code exp(score - max)} and returns their sum; uses {@code scores[t, t + L)}
+     * as scratch.
+     */
     private static float softmaxNumerators(float[] scores, int t) {
         int up = S.loopBound(t);
         FloatVector mx = bc(Float.NEGATIVE_INFINITY);
@@ -584,7 +591,8 @@ final class VectorKernels implements Kernels {
         for (int i = up; i < t; i++) {
             max = Math.max(max, scores[i]);
         }
-        return expInPlace(MemorySegment.ofArray(scores), 0, t, max);
+        expInPlace(scores, 0, t, max, t);
+        return sumLanes(scores, t);
     }
 
     /**

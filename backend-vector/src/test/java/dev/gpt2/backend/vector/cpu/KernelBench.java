@@ -134,6 +134,16 @@ public final class KernelBench {
                 flops / s / 1e9);
         double d = time(200, () -> b.attention(out, qkv, 0, AttentionBatch.single(cache, 1, t)));
         System.out.printf("decode attention at %d, 12 heads of 64: %.1f us%n", t, d * 1e6);
+        Tensor g = weight(b, 1, C);
+        Tensor beta = weight(b, 1, C);
+        double n = time(20, () -> b.layerNorm(out, out, t, g, beta, 1e-5f));
+        System.out.printf("layerNorm %d x %d: %.1f us%n", t, C, n * 1e6);
+        Tensor wpe = upload(b, 1024, C, WeightRole.POSITION_EMBEDDING);
+        int[] ids = new int[t];
+        int[] positions = new int[t];
+        java.util.Arrays.setAll(positions, i -> i);
+        double e = time(20, () -> b.embed(out, wpe, wpe, ids, positions));
+        System.out.printf("embed %d x %d: %.1f us%n", t, C, e * 1e6);
     }
 
     /** GPT-2 124M's weights for one layer (random). */
