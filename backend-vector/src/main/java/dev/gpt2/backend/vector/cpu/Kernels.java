@@ -64,6 +64,12 @@ interface Kernels {
      */
     void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k);
 
+    /**
+     * Packs a strip of W for {@link #gemmTile}: {@code strip[kk*NR + j] = w[wo + kk*ldw + j]} for kk < k and
+     * j < width, and 0 for width <= j < NR.
+     */
+    void packStrip(float[] strip, MemorySegment w, long wo, long ldw, int k, int width);
+
     /** {@code out[o + j] = epilogue(acc[ao + j])} for j < n; may use {@code acc[ao, ao + n)} as scratch. */
     void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue);
 

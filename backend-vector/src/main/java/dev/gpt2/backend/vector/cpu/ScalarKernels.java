@@ -107,6 +107,15 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void packStrip(float[] strip, MemorySegment w, long wo, long ldw, int k, int width) {
+        for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < NR; j++) {
+                strip[kk * NR + j] = j < width ? get(w, wo + kk * ldw + j) : 0f;
+            }
+        }
+    }
+
+    @Override
     public void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue) {
         for (int j = 0; j < n; j++) {
             float v = acc[ao + j];

@@ -342,6 +342,26 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void packStrip(float[] strip, MemorySegment w, long wo, long ldw, int k, int width) {
+        if (width == NR) {
+            for (int kk = 0; kk < k; kk++) {
+                long from = wo + kk * ldw;
+                int to = kk * NR;
+                load(w, from).intoArray(strip, to);
+                load(w, from + L).intoArray(strip, to + L);
+                load(w, from + 2 * L).intoArray(strip, to + 2 * L);
+            }
+            return;
+        }
+        for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < NR; j += L) {
+                VectorMask<Float> m = S.indexInRange(j, width);
+                load(w, wo + kk * ldw + j, m).intoArray(strip, kk * NR + j);
+            }
+        }
+    }
+
+    @Override
     public void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue) {
         switch (epilogue) {
             case STORE -> store(out, o, acc, ao, n);

@@ -182,12 +182,9 @@ public final class VectorMatmul implements MatmulEngine {
             float[] strip = strips.get(worker, k * nr);
             float[] tile = tiles.get(worker, mr * nr);
             float[] biasRow = biasRows.get(worker, nr);
+            kernels.packStrip(strip, w, j0, n, k, width);
             if (width < nr) {
-                Arrays.fill(strip, 0, k * nr, 0f);
                 Arrays.fill(biasRow, 0f);
-            }
-            for (int kk = 0; kk < k; kk++) {
-                MemorySegment.copy(w, F32, ((long) kk * n + j0) * Float.BYTES, strip, kk * nr, width);
             }
             MemorySegment.copy(bs, F32, (long) j0 * Float.BYTES, biasRow, 0, width);
             for (int p = 0; p < panelCount; p++) {
