@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * <p>Each task learns which worker runs it ({@code 0 .. threads-1}), so that kernels can keep per-worker scratch;
  * worker indices are unique while a loop runs. Tasks must not call {@link #run} themselves.
  */
-public final class ComputePool implements AutoCloseable {
+public final class ComputePool {
 
     /** One task of a parallel loop. */
     @FunctionalInterface
@@ -39,11 +39,11 @@ public final class ComputePool implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * Starts {@code threads - 1} daemon helper threads.
+     * Starts {@code threads - 1} daemon helper threads; only a {@link CpuBackend} makes pools.
      *
      * @param name used in the helpers' thread names ({@code gpt2-vector-1} ...)
      */
-    public ComputePool(int threads, String name) {
+    ComputePool(int threads, String name) {
         if (threads < 1) {
             throw new IllegalArgumentException("a compute pool needs at least 1 thread, got " + threads);
         }
@@ -115,8 +115,7 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /** Stops the helpers, after the loop in progress (if any) ends. Idempotent. */
-    @Override
-    public void close() {
+    void close() {
         lock.lock();
         try {
             closed = true;

@@ -19,9 +19,12 @@ import java.util.SplittableRandom;
  * A quick measurement of the kernels at GPT-2 124M's shapes, beside the machine's limits; not a test and not the
  * project's benchmark suite (that is JMH in {@code benchmarks}). Run after {@code mvn test-compile}:
  * <pre>
- * java --add-modules jdk.incubator.vector -cp backend-vector/target/classes:backend-vector/target/test-classes:\
- * gpt2-api/target/classes dev.gpt2.backend.vector.cpu.KernelBench [threads] [-Dgpt2.vector.bits=...]
+ * java --add-modules jdk.incubator.vector [-Dgpt2.vector.bits=N] \
+ *   -cp backend-vector/target/classes:backend-vector/target/test-classes:gpt2-api/target/classes \
+ *   dev.gpt2.backend.vector.cpu.KernelBench [threads, 0 = all] [all|decode|prefill|attention|model]
  * </pre>
+ * {@code model} runs the whole 124M forward pass (random weights): a 512-token prefill and a decode step. Each
+ * figure is the best of 5 batches; with 1 thread, of the calling thread's CPU time (it then does all the work).
  */
 public final class KernelBench {
     private static final int C = 768;
