@@ -262,7 +262,8 @@ public abstract class KernelConformance {
     private void checkMatmul(int rows, int k, int n, Epilogue epilogue, DType source, DType held) {
         SplittableRandom rnd = new SplittableRandom(((long) rows * 131 + k) * 137 + n + epilogue.ordinal());
         Twin w = weight("w", Data.uniform(rnd, k * n, -1, 1), k, n, source, WeightRole.MATMUL, held);
-        Twin b = vector("b", Data.uniform(rnd, n, -1, 1));
+        // a VECTOR weight is held as F32 whatever storeAs says
+        Twin b = weight("b", Data.uniform(rnd, n, -1, 1), 1, n, DType.F32, WeightRole.VECTOR, held);
         Twin x = input(Data.uniform(rnd, rows * k, -1, 1), rows, k);
         Twin out = input(Data.uniform(rnd, rows * n, -1, 1), rows, n);
         backend.matmul(out.got, x.got, rows, w.got, b.got, epilogue);

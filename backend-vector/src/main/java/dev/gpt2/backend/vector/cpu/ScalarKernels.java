@@ -86,22 +86,19 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k) {
-        float[] p = new float[MR * NR];
         for (int i = 0; i < MR; i++) {
             System.arraycopy(bias, 0, c, i * NR, NR);
         }
         for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
-            java.util.Arrays.fill(p, 0f);
-            for (int kk = k0; kk < Math.min(k, k0 + K_BLOCK); kk++) {
-                for (int i = 0; i < MR; i++) {
-                    float av = a[ao + kk * MR + i];
-                    for (int j = 0; j < NR; j++) {
-                        p[i * NR + j] = Math.fma(av, b[kk * NR + j], p[i * NR + j]);
+            int k1 = Math.min(k, k0 + K_BLOCK);
+            for (int i = 0; i < MR; i++) {
+                for (int j = 0; j < NR; j++) {
+                    float p = 0;
+                    for (int kk = k0; kk < k1; kk++) {
+                        p = Math.fma(a[ao + kk * MR + i], b[kk * NR + j], p);
                     }
+                    c[i * NR + j] = c[i * NR + j] + p;
                 }
-            }
-            for (int i = 0; i < MR * NR; i++) {
-                c[i] = c[i] + p[i];
             }
         }
     }
