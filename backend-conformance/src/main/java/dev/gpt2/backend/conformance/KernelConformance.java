@@ -209,7 +209,7 @@ public abstract class KernelConformance {
 
     static Stream<Arguments> matmulCases() {
         int[][] shapes = {{1, 1, 1}, {1, 7, 5}, {2, 17, 31}, {3, 64, 100}, {8, 40, 72}, {9, 33, 129}, {13, 100, 257},
-                {1, 768, 77}, {64, 128, 96}, {1024, 16, 40}};
+                {1, 768, 77}, {64, 128, 96}, {1024, 16, 40}, {1030, 8, 20}};
         List<Arguments> cases = new ArrayList<>();
         for (int[] s : shapes) {
             for (Epilogue e : Epilogue.values()) {

@@ -29,6 +29,8 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
 public final class VectorMatmul implements MatmulEngine {
     /** Up to this many rows the matmul streams the weights; above it, the packed GEMM. */
     static final int STREAM_MAX_ROWS = 8;
+    /** The GEMM packs at most this many input rows at a time (bounding its heap scratch for large batches). */
+    private static final int GEMM_MAX_ROWS = 1024;
     /** Column chunks of the streaming path start at multiples of this (a cache line of floats). */
     private static final int COLUMN_ALIGN = 16;
 
@@ -79,7 +81,9 @@ public final class VectorMatmul implements MatmulEngine {
             if (rows <= STREAM_MAX_ROWS) {
                 stream(out, in, rows, weight, bias, epilogue);
             } else {
-                gemm(out, in, rows, weight, bias, epilogue);
+                for (int r0 = 0; r0 < rows; r0 += GEMM_MAX_ROWS) {
+                    gemm(out, in, r0, Math.min(GEMM_MAX_ROWS, rows - r0), weight, bias, epilogue);
+                }
             }
             return null;
         });
@@ -141,8 +145,12 @@ public final class VectorMatmul implements MatmulEngine {
         return Math.min(n, (int) ((long) units * i / chunks) * COLUMN_ALIGN);
     }
 
-    /** Many rows: packed panels and strips, register tiles. Runs while holding the pool (it owns {@link #panels}). */
-    private void gemm(CpuTensor out, CpuTensor in, int rows, CpuTensor weight, CpuTensor bias, Epilogue epilogue) {
+    /**
+     * Many rows, {@code rows} of them from {@code r0}: packed panels and strips, register tiles. Runs while holding
+     * the pool (it owns {@link #panels}).
+     */
+    private void gemm(CpuTensor out, CpuTensor in, int r0, int rows, CpuTensor weight, CpuTensor bias,
+                      Epilogue epilogue) {
         int k = weight.rows();
         int n = weight.cols();
         int panelCount = (rows + mr - 1) / mr;
@@ -160,7 +168,7 @@ public final class VectorMatmul implements MatmulEngine {
                 for (int i = 0; i < mr; i++) {
                     int r = p * mr + i;
                     if (r < rows) {
-                        MemorySegment.copy(x, F32, (long) r * k * Float.BYTES, row, 0, k);
+                        MemorySegment.copy(x, F32, (long) (r0 + r) * k * Float.BYTES, row, 0, k);
                         for (int kk = 0; kk < k; kk++) {
                             a[base + kk * mr + i] = row[kk];
                         }
@@ -191,7 +199,7 @@ public final class VectorMatmul implements MatmulEngine {
                 kernels.gemmTile(tile, a, p * panelSize, strip, biasRow, k);
                 int valid = Math.min(mr, rows - p * mr);
                 for (int i = 0; i < valid; i++) {
-                    kernels.epilogue(o, (long) (p * mr + i) * n + j0, tile, i * nr, width, epilogue);
+                    kernels.epilogue(o, (long) (r0 + p * mr + i) * n + j0, tile, i * nr, width, epilogue);
                 }
             }
         });
