@@ -1,0 +1,146 @@
+package dev.gpt2.backend.openblas;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+import java.io.IOException;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * OpenBLAS as JavaCPP loads it: the native library is loaded once per JVM, on first use, and its thread pool is one
+ * per process. So every BLAS call of every backend instance runs under one lock, with the thread count its backend
+ * asked for: concurrent Java callers take turns, each using all its threads, instead of oversubscribing the cores.
+ *
+ * <p>The variant loaded is {@code openblas_nolapack} (BLAS only, no LAPACK/gfortran symbols needed by this backend).
+ */
+final class OpenBlasLibrary {
+    private static final System.Logger LOG = System.getLogger(OpenBlasLibrary.class.getName());
+
+    /** The one lock every BLAS call holds; guards {@link #threadsSet}. */
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static int threadsSet = -1;
+
+    private OpenBlasLibrary() {
+    }
+
+    /**
+     * What loading the native library gave.
+     *
+     * @param loaded   whether the BLAS functions can be called
+     * @param version  OpenBLAS's version ("0.3.31") when loaded, else empty
+     * @param platform JavaCPP's name of this platform ("linux-x86_64")
+     * @param reason   why it did not load, with what to do; empty when loaded
+     */
+    record Status(boolean loaded, String version, String platform, String reason) {
+    }
+
+    private static final class Holder {
+        static final Status STATUS = load();
+    }
+
+    /** Loads the library on the first call; never throws. */
+    static Status status() {
+        return Holder.STATUS;
+    }
+
+    private static Status load() {
+        String platform = "unknown";
+        try {
+            platform = Loader.getPlatform();
+            Loader.load(openblas_nolapack.class);
+            String version = openblas_nolapack.OPENBLAS_VERSION.trim().replaceFirst("(?i)^openblas\\s*", "");
+            LOG.log(System.Logger.Level.DEBUG, () -> "OpenBLAS " + version + " loaded: " + Loader.getLoadedLibraries());
+            return new Status(true, version, platform, "");
+        } catch (LinkageError | RuntimeException e) {
+            String reason = "the OpenBLAS native library did not load on " + platform + " (" + rootMessage(e) + "); "
+                    + hint(platform);
+            LOG.log(System.Logger.Level.DEBUG, reason, e);
+            return new Status(false, "", platform, reason);
+        }
+    }
+
+    /** What to do, naming the natives jars for this platform and whether they are there but not resolved. */
+    static String hint(String platform) {
+        String module = "org.bytedeco.openblas." + platform.replace('-', '.');
+        String jars = "org.bytedeco:openblas:" + presetsVersion() + ":" + platform + " and org.bytedeco:javacpp:"
+                + javacppVersion() + ":" + platform;
+        if (ModuleLayer.boot().findModule(module).isEmpty() && onModulePath(module)) {
+            return "the natives module " + module + " is on the module path but not resolved: add the JVM option"
+                    + " --add-modules ALL-MODULE-PATH (or --add-modules " + module + ")";
+        }
+        return "put the natives jars " + jars + " on the module path and resolve them (--add-modules ALL-MODULE-PATH)"
+                + ", or on the class path";
+    }
+
+    private static boolean onModulePath(String module) {
+        String path = System.getProperty("jdk.module.path", "");
+        if (path.isEmpty()) {
+            return false;
+        }
+        try {
+            Path[] entries = Arrays.stream(path.split(java.io.File.pathSeparator)).map(Path::of).toArray(Path[]::new);
+            return ModuleFinder.of(entries).find(module).isPresent();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String presetsVersion() {
+        try {
+            String v = Loader.getVersion("org.bytedeco", "openblas", org.bytedeco.openblas.presets.openblas.class);
+            return v != null ? v : "VERSION";
+        } catch (IOException | RuntimeException e) {
+            return "VERSION";
+        }
+    }
+
+    private static String javacppVersion() {
+        try {
+            String v = Loader.getVersion();
+            return v != null ? v : "VERSION";
+        } catch (IOException | RuntimeException e) {
+            return "VERSION";
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        return m.lines().findFirst().orElse(m).trim();
+    }
+
+    /**
+     * Runs {@code call} holding the BLAS lock, with OpenBLAS set to {@code threads} threads.
+     *
+     * @throws IllegalStateException if the library did not load (a programming error: open checks it first)
+     */
+    static void run(int threads, Runnable call) {
+        if (!status().loaded()) {
+            throw new IllegalStateException(status().reason());
+        }
+        LOCK.lock();
+        try {
+            if (threadsSet != threads) {
+                openblas_nolapack.blas_set_num_threads(threads);
+                threadsSet = threads;
+            }
+            call.run();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** "OpenBLAS 0.3.31 (linux-x86_64)" or the reason it is unavailable, for diagnostics. */
+    static String describe() {
+        Status s = status();
+        return s.loaded() ? "OpenBLAS " + s.version() + " (" + s.platform().toLowerCase(Locale.ROOT) + ")"
+                : s.reason();
+    }
+}
