@@ -13,9 +13,11 @@
  * {@code ~/.javacpp/cache} unless the system property {@code org.bytedeco.javacpp.cachedir} names another
  * directory, and loads them with JNI: {@code --enable-native-access=org.bytedeco.javacpp,org.bytedeco.openblas}
  * keeps the JDK from warning about it. When the library does not load, the provider's probe says why and which
- * jars to add; nothing else fails.
+ * jars to add; nothing else fails. JavaCPP itself is an optional dependency ({@code requires static}) for the same
+ * reason: without its jars on the module path this module still resolves, and its backend reports itself
+ * unavailable instead of stopping the JVM at startup.
  */
 module dev.gpt2.backend.openblas {
     requires dev.gpt2.api;
-    requires org.bytedeco.openblas;
+    requires static org.bytedeco.openblas;
 }

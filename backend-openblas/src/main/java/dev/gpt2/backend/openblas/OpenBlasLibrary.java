@@ -21,6 +21,8 @@ final class OpenBlasLibrary {
     private static final System.Logger LOG = System.getLogger(OpenBlasLibrary.class.getName());
 
     /** The one lock every BLAS call holds; guards {@link #threadsSet}. */
+    private static final String PRESETS_MODULE = "org.bytedeco.openblas";
+
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static int threadsSet = -1;
 
@@ -48,6 +50,11 @@ final class OpenBlasLibrary {
     }
 
     private static Status load() {
+        if (!resolved(PRESETS_MODULE)) {
+            return new Status(false, "", "", "JavaCPP's OpenBLAS module " + PRESETS_MODULE + " is not resolved: put"
+                    + " the jars of org.bytedeco:openblas and org.bytedeco:javacpp, with their natives jars for this"
+                    + " platform, on the module path and add --add-modules ALL-MODULE-PATH");
+        }
         String platform = "unknown";
         try {
             platform = Loader.getPlatform();
@@ -68,12 +75,18 @@ final class OpenBlasLibrary {
         String module = "org.bytedeco.openblas." + platform.replace('-', '.');
         String jars = "org.bytedeco:openblas:" + presetsVersion() + ":" + platform + " and org.bytedeco:javacpp:"
                 + javacppVersion() + ":" + platform;
-        if (ModuleLayer.boot().findModule(module).isEmpty() && onModulePath(module)) {
+        if (!resolved(module) && onModulePath(module)) {
             return "the natives module " + module + " is on the module path but not resolved: add the JVM option"
                     + " --add-modules ALL-MODULE-PATH (or --add-modules " + module + ")";
         }
         return "put the natives jars " + jars + " on the module path and resolve them (--add-modules ALL-MODULE-PATH)"
                 + ", or on the class path";
+    }
+
+    /** Whether {@code module} is in this module's layer (or its parents); always true on the class path. */
+    private static boolean resolved(String module) {
+        ModuleLayer layer = OpenBlasLibrary.class.getModule().getLayer();
+        return layer == null || layer.findModule(module).isPresent();
     }
 
     private static boolean onModulePath(String module) {
