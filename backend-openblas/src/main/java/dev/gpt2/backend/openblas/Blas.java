@@ -11,25 +11,17 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 
 /**
- * OpenBLAS's single-precision matrix products on off-heap memory, with a fixed thread count. The matrices reach BLAS
- * by address (a JavaCPP pointer over the {@link MemorySegment}): nothing is copied.
+ * OpenBLAS's single-precision matrix products on off-heap memory. The matrices reach BLAS by address (a JavaCPP
+ * pointer over the {@link MemorySegment}): nothing is copied. Call them inside {@link OpenBlasLibrary#run}, which sets
+ * the thread count and keeps other callers' multi-threaded calls out; inside a single-threaded run, several threads of
+ * one Java loop may call them at once (each call then runs on its caller's thread).
  *
  * <p>One row goes to {@code sgemv}: OpenBLAS 0.3.31's {@code sgemm} packs the whole of B for a single row and runs
  * at a tenth of {@code sgemv}'s speed there (2-9 vs 22-70 GFLOP/s on 2 Zen vCPUs at GPT-2's shapes).
  */
 final class Blas {
-    private final int threads;
 
-    /** @param threads OpenBLAS threads for every call made through this instance */
-    Blas(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("BLAS threads must be positive, got " + threads);
-        }
-        this.threads = threads;
-    }
-
-    int threads() {
-        return threads;
+    private Blas() {
     }
 
     /**
@@ -41,7 +33,7 @@ final class Blas {
      * @param transposeB whether b is stored [n, k]
      * @param beta       0 overwrites c (whatever it holds, NaN included), 1 accumulates into it
      */
-    void gemm(Mat c, Mat a, Mat b, boolean transposeB, int m, int n, int k, float alpha, float beta) {
+    static void gemm(Mat c, Mat a, Mat b, boolean transposeB, int m, int n, int k, float alpha, float beta) {
         c.checkFits("gemm output", m, n);
         a.checkFits("gemm left operand", m, k);
         if (transposeB) {
@@ -55,16 +47,14 @@ final class Blas {
         if (k == 0) {
             throw new IllegalArgumentException("gemm with an empty inner dimension");
         }
-        OpenBlasLibrary.run(threads, () -> {
-            if (m == 1) {
-                // y[n] = op(b) x: b [k, n] is read transposed; b [n, k] as is
-                cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, transposeB ? n : k,
-                        transposeB ? k : n, alpha, pointer(b), b.stride(), pointer(a), 1, beta, pointer(c), 1);
-            } else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, m, n, k, alpha,
-                        pointer(a), a.stride(), pointer(b), b.stride(), beta, pointer(c), c.stride());
-            }
-        });
+        if (m == 1) {
+            // y[n] = op(b) x: b [k, n] is read transposed; b [n, k] as is
+            cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, transposeB ? n : k,
+                    transposeB ? k : n, alpha, pointer(b), b.stride(), pointer(a), 1, beta, pointer(c), 1);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, m, n, k, alpha,
+                    pointer(a), a.stride(), pointer(b), b.stride(), beta, pointer(c), c.stride());
+        }
     }
 
     /** A JavaCPP pointer at the first element of {@code m}; no memory of its own. */

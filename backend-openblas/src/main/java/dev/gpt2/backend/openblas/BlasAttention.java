@@ -30,18 +30,19 @@ final class BlasAttention {
      *                {@code keysTransposed}
      * @param v       [past + rows, headDim]: the cached values, likewise
      * @param scratch at least {@link #scratchFloats} floats of native memory
+     *                (call inside {@link OpenBlasLibrary#run})
      */
-    static void head(Blas blas, Mat out, Mat q, Mat k, boolean keysTransposed, Mat v, int rows, int past, int headDim,
+    static void head(Mat out, Mat q, Mat k, boolean keysTransposed, Mat v, int rows, int past, int headDim,
                      float scale, MemorySegment scratch) {
         for (int r0 = 0; r0 < rows; r0 += TILE) {
             int tile = Math.min(TILE, rows - r0);
             int keys = past + r0 + tile;   // the tile's last row sees every key up to its own position
             Mat s = Mat.of(scratch, keys);
-            blas.gemm(s, q.at(r0, 0), k, !keysTransposed, tile, keys, headDim, scale, 0);
+            Blas.gemm(s, q.at(r0, 0), k, !keysTransposed, tile, keys, headDim, scale, 0);
             for (int i = 0; i < tile; i++) {
                 softmaxPrefix(scratch, (long) i * keys, past + r0 + i + 1, keys);
             }
-            blas.gemm(out.at(r0, 0), s, v, false, tile, headDim, keys, 1, 0);
+            Blas.gemm(out.at(r0, 0), s, v, false, tile, headDim, keys, 1, 0);
         }
     }
 

@@ -51,12 +51,14 @@ class BlasAttentionTest {
             }
             Mat out = Mat.of(BlasTest.random(arena, (long) rows * c, rnd, true), c);
             MemorySegment scratch = BlasTest.random(arena, BlasAttention.scratchFloats(rows, past), rnd, true);
-            for (int h = 0; h < heads; h++) {
-                Mat k = keysTransposed ? keysT.at((long) h * headDim, 0) : qkv.at(0, c + h * headDim);
-                BlasAttention.head(new Blas(2), out.at(0, h * headDim), qkv.at(past, h * headDim), k, keysTransposed,
-                        qkv.at(0, 2 * c + h * headDim), rows, past, headDim, (float) (1 / Math.sqrt(headDim)),
-                        scratch);
-            }
+            OpenBlasLibrary.run(2, () -> {
+                for (int h = 0; h < heads; h++) {
+                    Mat k = keysTransposed ? keysT.at((long) h * headDim, 0) : qkv.at(0, c + h * headDim);
+                    BlasAttention.head(out.at(0, h * headDim), qkv.at(past, h * headDim), k, keysTransposed,
+                            qkv.at(0, 2 * c + h * headDim), rows, past, headDim, (float) (1 / Math.sqrt(headDim)),
+                            scratch);
+                }
+            });
             for (int i = 0; i < rows; i++) {
                 for (int j = 0; j < c; j++) {
                     int at = i * c + j;

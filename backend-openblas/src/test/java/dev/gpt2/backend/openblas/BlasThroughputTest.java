@@ -18,7 +18,6 @@ class BlasThroughputTest {
 
     @Test
     void prefillShapes() {
-        Blas blas = new Blas(THREADS);
         int[][] shapes = {{512, 768, 2304}, {512, 768, 3072}, {512, 3072, 768}, {512, 768, 768}};
         try (Arena arena = Arena.ofConfined()) {
             for (int[] s : shapes) {
@@ -28,7 +27,7 @@ class BlasThroughputTest {
                 Mat a = Mat.of(filled(arena, (long) m * k), k);
                 Mat b = Mat.of(filled(arena, (long) k * n), n);
                 Mat c = Mat.of(arena.allocate((long) m * n * Float.BYTES, 64), n);
-                double best = best(5, () -> blas.gemm(c, a, b, false, m, n, k, 1, 0));
+                double best = best(THREADS, 5, () -> Blas.gemm(c, a, b, false, m, n, k, 1, 0));
                 report("sgemm", m, k, n, best);
             }
             int m = 512;
@@ -37,17 +36,16 @@ class BlasThroughputTest {
             Mat h = Mat.of(filled(arena, (long) m * k), k);
             Mat wte = Mat.of(filled(arena, (long) n * k), k);
             Mat logits = Mat.of(arena.allocate((long) m * n * Float.BYTES, 64), n);
-            report("sgemm (B transposed, LM head)", m, k, n, best(2, () -> blas.gemm(logits, h, wte, true, m, n, k,
-                    1, 0)));
-            report("sgemv (B transposed, LM head)", 1, k, n, best(5, () -> blas.gemm(logits, h, wte, true, 1, n, k,
-                    1, 0)));
+            report("sgemm (B transposed, LM head)", m, k, n,
+                    best(THREADS, 2, () -> Blas.gemm(logits, h, wte, true, m, n, k, 1, 0)));
+            report("sgemv (B transposed, LM head)", 1, k, n,
+                    best(THREADS, 5, () -> Blas.gemm(logits, h, wte, true, 1, n, k, 1, 0)));
         }
     }
 
     /** One to 64 rows against 12 weights of 768 x 3072 in turn (84 MB: cold in cache, as in decode). */
     @Test
     void fewRowsAgainstColdWeights() {
-        Blas blas = new Blas(THREADS);
         int layers = 12;
         int k = 768;
         int n = 3072;
@@ -59,15 +57,15 @@ class BlasThroughputTest {
             Mat x = Mat.of(filled(arena, 64L * k), k);
             Mat y = Mat.of(arena.allocate(64L * n * Float.BYTES, 64), n);
             for (int m : new int[] {1, 2, 4, 8, 16, 32, 64}) {
-                double gemm = best(5, () -> {
+                double gemm = best(THREADS, 5, () -> {
                     for (Mat wl : w) {
-                        blas.gemm(y, x, wl, false, m, n, k, 1, 0);
+                        Blas.gemm(y, x, wl, false, m, n, k, 1, 0);
                     }
                 }) / layers;
-                double rows = best(5, () -> {
+                double rows = best(THREADS, 5, () -> {
                     for (Mat wl : w) {
                         for (int r = 0; r < m; r++) {
-                            blas.gemm(y.at(r, 0), x.at(r, 0), wl, false, 1, n, k, 1, 0);
+                            Blas.gemm(y.at(r, 0), x.at(r, 0), wl, false, 1, n, k, 1, 0);
                         }
                     }
                 }) / layers;
@@ -89,10 +87,9 @@ class BlasThroughputTest {
             Mat out = Mat.of(arena.allocate((long) rows * c * Float.BYTES, 64), c);
             MemorySegment scratch = arena.allocate(BlasAttention.scratchFloats(rows, 0) * Float.BYTES, 64);
             for (int threads : new int[] {1, THREADS}) {
-                Blas blas = new Blas(threads);
-                double best = best(5, () -> {
+                double best = best(threads, 5, () -> {
                     for (int h = 0; h < heads; h++) {
-                        BlasAttention.head(blas, out.at(0, h * hd), qkv.at(0, h * hd), qkv.at(0, c + h * hd), false,
+                        BlasAttention.head(out.at(0, h * hd), qkv.at(0, h * hd), qkv.at(0, c + h * hd), false,
                                 qkv.at(0, 2 * c + h * hd), rows, 0, hd, 0.125f, scratch);
                     }
                 });
@@ -112,11 +109,11 @@ class BlasThroughputTest {
         return s;
     }
 
-    private static double best(int reps, Runnable r) {
+    private static double best(int threads, int reps, Runnable r) {
         double best = Double.MAX_VALUE;
         for (int i = 0; i < reps; i++) {
             long t = System.nanoTime();
-            r.run();
+            OpenBlasLibrary.run(threads, r);
             best = Math.min(best, (System.nanoTime() - t) / 1e9);
         }
         return best;
