@@ -1,5 +1,6 @@
 /**
- * The OpenBLAS compute backend: GPT-2's matrix products on OpenBLAS through JavaCPP (bytedeco's presets).
+ * The OpenBLAS compute backend: GPT-2's matrix products on OpenBLAS through JavaCPP (bytedeco's presets), in the CPU
+ * backend of {@code backend-vector} (which does the rest: tensors, caches, layer norm, attention).
  *
  * <p><b>Natives.</b> The native libraries come in one jar per platform, each a module of its own that nothing
  * {@code requires}: {@code org.bytedeco.openblas:0.3.31-1.5.13:linux-x86_64} (module
@@ -16,8 +17,13 @@
  * jars to add; nothing else fails. JavaCPP itself is an optional dependency ({@code requires static}) for the same
  * reason: without its jars on the module path this module still resolves, and its backend reports itself
  * unavailable instead of stopping the JVM at startup.
+ *
+ * @provides dev.gpt2.api.spi.BackendProvider the "openblas" backend (priority 200)
  */
 module dev.gpt2.backend.openblas {
     requires dev.gpt2.api;
+    requires dev.gpt2.backend.vector;
     requires static org.bytedeco.openblas;
+
+    provides dev.gpt2.api.spi.BackendProvider with dev.gpt2.backend.openblas.OpenBlasProvider;
 }
