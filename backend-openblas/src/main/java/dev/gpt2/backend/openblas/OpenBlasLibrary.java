@@ -51,9 +51,12 @@ final class OpenBlasLibrary {
 
     private static Status load() {
         if (!resolved(PRESETS_MODULE)) {
-            return new Status(false, "", "", "JavaCPP's OpenBLAS module " + PRESETS_MODULE + " is not resolved: put"
-                    + " the jars of org.bytedeco:openblas and org.bytedeco:javacpp, with their natives jars for this"
-                    + " platform, on the module path and add --add-modules ALL-MODULE-PATH");
+            return new Status(false, "", "", onModulePath(PRESETS_MODULE)
+                    ? "JavaCPP's module " + PRESETS_MODULE + " is on the module path but not resolved: add the JVM"
+                    + " option --add-modules ALL-MODULE-PATH"
+                    : "JavaCPP's module " + PRESETS_MODULE + " is missing: put the jars of org.bytedeco:openblas and"
+                    + " org.bytedeco:javacpp, with their natives jars for this platform, on the module path and add"
+                    + " --add-modules ALL-MODULE-PATH");
         }
         String platform = "unknown";
         try {
