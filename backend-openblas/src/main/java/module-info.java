@@ -23,6 +23,7 @@
 module dev.gpt2.backend.openblas {
     requires dev.gpt2.api;
     requires dev.gpt2.backend.vector;
+    requires jdk.incubator.vector;
     requires static org.bytedeco.openblas;
 
     provides dev.gpt2.api.spi.BackendProvider with dev.gpt2.backend.openblas.OpenBlasProvider;

@@ -12,9 +12,9 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 
 /**
  * OpenBLAS's single-precision matrix products on off-heap memory. The matrices reach BLAS by address (a JavaCPP
- * pointer over the {@link MemorySegment}): nothing is copied. Call them inside {@link OpenBlasLibrary#run}, which sets
- * the thread count and keeps other callers' multi-threaded calls out; inside a single-threaded run, several threads of
- * one Java loop may call them at once (each call then runs on its caller's thread).
+ * pointer over the {@link MemorySegment}): nothing is copied. Each call runs on the calling thread (OpenBLAS is set to
+ * one thread, see {@link OpenBlasLibrary}), so several threads may call at once; call only once
+ * {@link OpenBlasLibrary#status()} says the library loaded.
  *
  * <p>One row goes to {@code sgemv}: OpenBLAS 0.3.31's {@code sgemm} packs the whole of B for a single row and runs
  * at a tenth of {@code sgemv}'s speed there (2-9 vs 22-70 GFLOP/s on 2 Zen vCPUs at GPT-2's shapes).

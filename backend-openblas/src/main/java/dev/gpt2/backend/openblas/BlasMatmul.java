@@ -8,7 +8,6 @@ import dev.gpt2.backend.vector.cpu.Simd;
 import dev.gpt2.backend.vector.cpu.VectorMatmul;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The matmul and logits engine on OpenBLAS, for the CPU backend of {@code backend-vector}.
@@ -23,35 +22,42 @@ import java.lang.foreign.ValueLayout;
  *       ({@link VectorMatmul}), which streams the weights once for all rows, where OpenBLAS's {@code sgemm} packs
  *       them and runs at 2-20 GFLOP/s.
  * </ul>
- * Logits are {@code h . wte^T}, a {@code sgemm} with B transposed (one per run of consecutive rows), or {@code sgemv}
+ * Logits are {@code h . wte^T}, a {@code sgemm} with B transposed (per run of consecutive rows), or {@code sgemv}
  * for a single row.
  *
- * <p><b>Threads.</b> A BLAS call holds the backend's {@link ComputePool} ({@link ComputePool#exclusive}) and runs on
- * as many OpenBLAS threads as the pool has, so Java and OpenBLAS threads never compute at once.
+ * <p><b>Threads.</b> Each product is split into blocks of output columns (vocabulary entries for logits), several per
+ * thread, and the backend's {@link ComputePool} runs one single-threaded BLAS call per block; a thread slowed down by
+ * other processes leaves its blocks to the others. OpenBLAS's own threads are not used (see {@link OpenBlasLibrary}).
  *
- * <p>Not batch-invariant: OpenBLAS picks kernels and splits work by shape, so a row's result may differ in the last
- * bits with the other rows of its call; results agree with the reference within rounding.
+ * <p>Not batch-invariant: OpenBLAS picks kernels by shape, so a row's result may differ in the last bits with the
+ * other rows of its call; results agree with the reference within rounding.
  */
 final class BlasMatmul implements MatmulEngine {
-    /** From this many rows on, matmuls run on {@code sgemm}. */
+    /** From this many rows on, matmuls and logits run on {@code sgemm}. */
     static final int SGEMM_MIN_ROWS = 16;
-    /** Floats of bias broadcast or GELU per task. */
-    private static final int ROWS_CHUNK_FLOATS = 1 << 16;
+    /** Column blocks start at multiples of this many floats. */
+    private static final int COLUMN_ALIGN = 64;
+    /** Blocks per thread: more balance the threads when other processes take turns on the cores; fewer repack less. */
+    private static final int BLOCKS_PER_THREAD = 4;
 
     private final ComputePool pool;
     private final MatmulEngine small;
-    private final int threads;
 
     BlasMatmul(ComputePool pool, Simd simd) {
         this.pool = pool;
         this.small = new VectorMatmul(pool, simd);
-        this.threads = pool.threads();
+    }
+
+    /** The pool it computes on (the backend's). */
+    ComputePool pool() {
+        return pool;
     }
 
     @Override
     public String describe() {
         return "OpenBLAS " + OpenBlasLibrary.status().version() + " sgemm from " + SGEMM_MIN_ROWS
-                + " rows, sgemv for 1 row, " + threads + " threads; below: " + small.describe();
+                + " rows, sgemv for 1 row, in column blocks on " + pool.threads() + " threads; below: "
+                + small.describe();
     }
 
     @Override
@@ -67,24 +73,27 @@ final class BlasMatmul implements MatmulEngine {
         }
         int k = weight.rows();
         int n = weight.cols();
-        MemorySegment o = out.data();
+        Mat o = Mat.of(out.data(), n);
+        Mat x = Mat.of(in.data(), k);
+        Mat w = Mat.of(weight.data(), n);
         MemorySegment b = bias.data();
-        pool.exclusive(() -> {
-            forRows(rows, n, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    if (epilogue == Epilogue.ACCUMULATE) {
-                        addRow(o, (long) r * n, b, n);
-                    } else {
-                        MemorySegment.copy(b, 0, o, (long) r * n * Float.BYTES, (long) n * Float.BYTES);
-                    }
+        inColumnBlocks(n, (j0, j1) -> {
+            int nb = j1 - j0;
+            for (int r = 0; r < rows; r++) {
+                long at = (long) r * n + j0;
+                if (epilogue == Epilogue.ACCUMULATE) {
+                    Epilogues.addBias(o.data(), at, b, j0, nb);
+                } else {
+                    MemorySegment.copy(b, (long) j0 * Float.BYTES, o.data(), at * Float.BYTES,
+                            (long) nb * Float.BYTES);
                 }
-            });
-            OpenBlasLibrary.run(threads, () -> Blas.gemm(Mat.of(o, n), Mat.of(in.data(), k),
-                    Mat.of(weight.data(), n), false, rows, n, k, 1, 1));
-            if (epilogue == Epilogue.GELU) {
-                forRows(rows, n, (from, to) -> geluInPlace(o, (long) from * n, (long) (to - from) * n));
             }
-            return null;
+            Blas.gemm(o.at(0, j0), x, w.at(0, j0), false, rows, nb, k, 1, 1);
+            if (epilogue == Epilogue.GELU) {
+                for (int r = 0; r < rows; r++) {
+                    Epilogues.gelu(o.data(), (long) r * n + j0, nb);
+                }
+            }
         });
     }
 
@@ -94,52 +103,34 @@ final class BlasMatmul implements MatmulEngine {
             small.logits(out, hidden, rows, wte);
             return;
         }
-        int v = wte.rows();
         int c = wte.cols();
         Mat h = Mat.of(hidden.data(), c);
         Mat e = Mat.of(wte.data(), c);
         Mat o = Mat.of(out.data(), out.cols());
-        pool.exclusive(() -> {
-            OpenBlasLibrary.run(threads, () -> {
-                // one product per run of consecutive rows (all of them, in a prefill that scores every position)
-                for (int i = 0; i < rows.length; ) {
-                    int run = 1;
-                    while (i + run < rows.length && rows[i + run] == rows[i] + run) {
-                        run++;
-                    }
-                    Blas.gemm(o.at(i, 0), h.at(rows[i], 0), e, true, run, v, c, 1, 0);
-                    i += run;
+        inColumnBlocks(wte.rows(), (v0, v1) -> {
+            // one product per run of consecutive rows (a single run when a prefill scores every position)
+            for (int i = 0; i < rows.length; ) {
+                int run = 1;
+                while (i + run < rows.length && rows[i + run] == rows[i] + run) {
+                    run++;
                 }
-            });
-            return null;
+                Blas.gemm(o.at(i, v0), h.at(rows[i], 0), e.at(v0, 0), true, run, v1 - v0, c, 1, 0);
+                i += run;
+            }
         });
     }
 
-    /** A range of rows for one task. */
+    /** A block of output columns {@code [from, to)}. */
     @FunctionalInterface
-    private interface RowRange {
+    private interface ColumnBlock {
         void run(int from, int to);
     }
 
-    /** Splits {@code rows} rows of {@code cols} floats into tasks of about {@link #ROWS_CHUNK_FLOATS} on the pool. */
-    private void forRows(int rows, int cols, RowRange body) {
-        int perTask = Math.max(1, ROWS_CHUNK_FLOATS / cols);
-        int tasks = (rows + perTask - 1) / perTask;
-        pool.run(tasks, (t, worker) -> body.run(t * perTask, Math.min(rows, (t + 1) * perTask)));
-    }
-
-    private static void addRow(MemorySegment out, long at, MemorySegment bias, int n) {
-        for (int j = 0; j < n; j++) {
-            out.setAtIndex(ValueLayout.JAVA_FLOAT, at + j,
-                    out.getAtIndex(ValueLayout.JAVA_FLOAT, at + j) + bias.getAtIndex(ValueLayout.JAVA_FLOAT, j));
-        }
-    }
-
-    private static void geluInPlace(MemorySegment out, long at, long n) {
-        for (long i = at; i < at + n; i++) {
-            float x = out.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-            float u = (float) (Math.sqrt(2 / Math.PI) * (x + 0.044715f * x * x * x));
-            out.setAtIndex(ValueLayout.JAVA_FLOAT, i, x / (float) (1 + Math.exp(-2 * u)));
-        }
+    /** Runs {@code body} on blocks covering {@code [0, n)} on the pool. */
+    private void inColumnBlocks(int n, ColumnBlock body) {
+        int units = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
+        int blocks = Math.min(units, pool.threads() * BLOCKS_PER_THREAD);
+        pool.run(blocks, (t, worker) -> body.run(Math.min(n, (int) ((long) units * t / blocks) * COLUMN_ALIGN),
+                Math.min(n, (int) ((long) units * (t + 1) / blocks) * COLUMN_ALIGN)));
     }
 }

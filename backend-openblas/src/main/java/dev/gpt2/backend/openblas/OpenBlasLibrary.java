@@ -8,23 +8,21 @@ import java.lang.module.ModuleFinder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * OpenBLAS as JavaCPP loads it: the native library is loaded once per JVM, on first use, and its thread pool is one
- * per process. So every BLAS call of every backend instance runs under one lock, with the thread count its backend
- * asked for: concurrent Java callers take turns, each using all its threads, instead of oversubscribing the cores.
+ * OpenBLAS as JavaCPP loads it: the native library is loaded once per JVM, on first use, and set to one thread.
+ * OpenBLAS's own threads are never used: every call runs on the Java thread that makes it, and the backend splits
+ * big products into tasks for its {@code ComputePool} (whose threads claim tasks as they come free). So OpenBLAS and
+ * Java threads never compete for the cores, any number of Java threads may call at once, and a busy machine slows a
+ * product down gracefully: OpenBLAS's threads split work statically and wait for each other, and measured 2-3 times
+ * slower than one thread when other processes shared the 2 cores.
  *
  * <p>The variant loaded is {@code openblas_nolapack} (BLAS only, no LAPACK/gfortran symbols needed by this backend).
  */
 final class OpenBlasLibrary {
     private static final System.Logger LOG = System.getLogger(OpenBlasLibrary.class.getName());
 
-    /** The one lock every BLAS call holds; guards {@link #threadsSet}. */
     private static final String PRESETS_MODULE = "org.bytedeco.openblas";
-
-    private static final ReentrantLock LOCK = new ReentrantLock();
-    private static int threadsSet = -1;
 
     private OpenBlasLibrary() {
     }
@@ -34,10 +32,11 @@ final class OpenBlasLibrary {
      *
      * @param loaded   whether the BLAS functions can be called
      * @param version  OpenBLAS's version ("0.3.31") when loaded, else empty
+     * @param kernels  the CPU kernels OpenBLAS chose ("SkylakeX", "Haswell"), or empty when unknown
      * @param platform JavaCPP's name of this platform ("linux-x86_64")
      * @param reason   why it did not load, with what to do; empty when loaded
      */
-    record Status(boolean loaded, String version, String platform, String reason) {
+    record Status(boolean loaded, String version, String kernels, String platform, String reason) {
     }
 
     private static final class Holder {
@@ -51,7 +50,7 @@ final class OpenBlasLibrary {
 
     private static Status load() {
         if (!resolved(PRESETS_MODULE)) {
-            return new Status(false, "", "", onModulePath(PRESETS_MODULE)
+            return new Status(false, "", "", "", onModulePath(PRESETS_MODULE)
                     ? "JavaCPP's module " + PRESETS_MODULE + " is on the module path but not resolved: add the JVM"
                     + " option --add-modules ALL-MODULE-PATH"
                     : "JavaCPP's module " + PRESETS_MODULE + " is missing: put the jars of org.bytedeco:openblas and"
@@ -62,14 +61,17 @@ final class OpenBlasLibrary {
         try {
             platform = Loader.getPlatform();
             Loader.load(openblas_nolapack.class);
+            openblas_nolapack.blas_set_num_threads(1);
             String version = openblas_nolapack.OPENBLAS_VERSION.trim().replaceFirst("(?i)^openblas\\s*", "");
-            LOG.log(System.Logger.Level.DEBUG, () -> "OpenBLAS " + version + " loaded: " + Loader.getLoadedLibraries());
-            return new Status(true, version, platform, "");
+            String kernels = NativeCalls.coreName(Loader.getLoadedLibraries().get("openblas_nolapack@.0"));
+            LOG.log(System.Logger.Level.DEBUG, () -> "OpenBLAS " + version + " loaded with " + kernels + " kernels: "
+                    + Loader.getLoadedLibraries());
+            return new Status(true, version, kernels, platform, "");
         } catch (LinkageError | RuntimeException e) {
             String reason = "the OpenBLAS native library did not load on " + platform + " (" + rootMessage(e) + "); "
                     + hint(platform);
             LOG.log(System.Logger.Level.DEBUG, reason, e);
-            return new Status(false, "", platform, reason);
+            return new Status(false, "", "", platform, reason);
         }
     }
 
@@ -132,31 +134,10 @@ final class OpenBlasLibrary {
         return m.lines().findFirst().orElse(m).trim();
     }
 
-    /**
-     * Runs {@code call} holding the BLAS lock, with OpenBLAS set to {@code threads} threads.
-     *
-     * @throws IllegalStateException if the library did not load (a programming error: open checks it first)
-     */
-    static void run(int threads, Runnable call) {
-        if (!status().loaded()) {
-            throw new IllegalStateException(status().reason());
-        }
-        LOCK.lock();
-        try {
-            if (threadsSet != threads) {
-                openblas_nolapack.blas_set_num_threads(threads);
-                threadsSet = threads;
-            }
-            call.run();
-        } finally {
-            LOCK.unlock();
-        }
-    }
-
     /** "OpenBLAS 0.3.31 (linux-x86_64)" or the reason it is unavailable, for diagnostics. */
     static String describe() {
         Status s = status();
-        return s.loaded() ? "OpenBLAS " + s.version() + " (" + s.platform().toLowerCase(Locale.ROOT) + ")"
-                : s.reason();
+        return s.loaded() ? "OpenBLAS " + s.version() + " (" + s.platform().toLowerCase(Locale.ROOT)
+                + (s.kernels().isEmpty() ? "" : ", " + s.kernels() + " kernels") + ")" : s.reason();
     }
 }

@@ -14,7 +14,7 @@ import java.util.EnumSet;
 
 /**
  * Provides the OpenBLAS backend under the name {@value #NAME}: the CPU backend of {@code backend-vector} (tensors,
- * caches, layer norm, attention, sampling) with its big products on OpenBLAS ({@link BlasMatmul}).
+ * layer norm, embeddings, sampling) with its big products and attention on OpenBLAS ({@link OpenBlasBackend}).
  *
  * <p>Priority {@value #PRIORITY}, above the vector backend's 100: it wins prefill and scoring, where
  * {@code sgemm} runs at about 85% of the FP32 peak, and matches it in decode, which is bound by memory bandwidth
@@ -70,6 +70,6 @@ public final class OpenBlasProvider implements BackendProvider {
         } catch (IllegalArgumentException e) {
             throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE, e.getMessage(), e);
         }
-        return new CpuBackend(NAME, config, simd, BlasMatmul::new);
+        return new OpenBlasBackend(config, simd);
     }
 }

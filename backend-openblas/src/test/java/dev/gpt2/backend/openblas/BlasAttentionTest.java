@@ -5,6 +5,7 @@ import dev.gpt2.api.spi.Backend;
 import dev.gpt2.api.spi.KvCache;
 import dev.gpt2.api.spi.Tensor;
 import dev.gpt2.backend.reference.ReferenceBackend;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,8 +17,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BlasAttentionTest {
+
+    @BeforeAll
+    static void loadOpenBlas() {
+        assertTrue(OpenBlasLibrary.status().loaded(), OpenBlasLibrary.status().reason());
+    }
 
     /**
      * Every head of a sequence of {@code past + rows} positions, the last {@code rows} of them attending, with q, k
@@ -51,14 +58,12 @@ class BlasAttentionTest {
             }
             Mat out = Mat.of(BlasTest.random(arena, (long) rows * c, rnd, true), c);
             MemorySegment scratch = BlasTest.random(arena, BlasAttention.scratchFloats(rows, past), rnd, true);
-            OpenBlasLibrary.run(2, () -> {
-                for (int h = 0; h < heads; h++) {
-                    Mat k = keysTransposed ? keysT.at((long) h * headDim, 0) : qkv.at(0, c + h * headDim);
-                    BlasAttention.head(out.at(0, h * headDim), qkv.at(past, h * headDim), k, keysTransposed,
-                            qkv.at(0, 2 * c + h * headDim), rows, past, headDim, (float) (1 / Math.sqrt(headDim)),
-                            scratch);
-                }
-            });
+            for (int h = 0; h < heads; h++) {
+                Mat k = keysTransposed ? keysT.at((long) h * headDim, 0) : qkv.at(0, c + h * headDim);
+                BlasAttention.head(out.at(0, h * headDim), qkv.at(past, h * headDim), k, keysTransposed,
+                        qkv.at(0, 2 * c + h * headDim), rows, past, headDim, (float) (1 / Math.sqrt(headDim)),
+                        scratch);
+            }
             for (int i = 0; i < rows; i++) {
                 for (int j = 0; j < c; j++) {
                     int at = i * c + j;

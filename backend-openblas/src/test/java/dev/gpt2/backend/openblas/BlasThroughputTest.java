@@ -1,21 +1,27 @@
 package dev.gpt2.backend.openblas;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
- * Prints OpenBLAS's GFLOP/s at GPT-2 124M's prefill shapes (512 rows) and decode shapes (1 row, weights cold), for
- * choosing kernels. Not a benchmark and asserts nothing: run it by hand on a quiet machine with
- * {@code mvn -pl backend-openblas -am verify -Dsurefire.failIfNoSpecifiedTests=false -Dtest=BlasThroughputTest
- * -Dgpt2.throughput=true}.
+ * Prints single-threaded OpenBLAS's GFLOP/s at GPT-2 124M's prefill shapes (512 rows) and decode shapes (1 row,
+ * weights cold), for choosing kernels; the backend runs one such call per column block on each of its threads. Not a
+ * benchmark and asserts nothing: run it by hand on a quiet machine with {@code mvn -pl backend-openblas -am verify
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dtest=BlasThroughputTest -Dgpt2.throughput=true}.
  */
 @EnabledIfSystemProperty(named = "gpt2.throughput", matches = "true")
 class BlasThroughputTest {
-    private static final int THREADS = Integer.getInteger("gpt2.threads", Runtime.getRuntime().availableProcessors());
 
+    @BeforeAll
+    static void loadOpenBlas() {
+        assertTrue(OpenBlasLibrary.status().loaded(), OpenBlasLibrary.status().reason());
+    }
     @Test
     void prefillShapes() {
         int[][] shapes = {{512, 768, 2304}, {512, 768, 3072}, {512, 3072, 768}, {512, 768, 768}};
@@ -27,7 +33,7 @@ class BlasThroughputTest {
                 Mat a = Mat.of(filled(arena, (long) m * k), k);
                 Mat b = Mat.of(filled(arena, (long) k * n), n);
                 Mat c = Mat.of(arena.allocate((long) m * n * Float.BYTES, 64), n);
-                double best = best(THREADS, 5, () -> Blas.gemm(c, a, b, false, m, n, k, 1, 0));
+                double best = best(5, () -> Blas.gemm(c, a, b, false, m, n, k, 1, 0));
                 report("sgemm", m, k, n, best);
             }
             int m = 512;
@@ -37,9 +43,9 @@ class BlasThroughputTest {
             Mat wte = Mat.of(filled(arena, (long) n * k), k);
             Mat logits = Mat.of(arena.allocate((long) m * n * Float.BYTES, 64), n);
             report("sgemm (B transposed, LM head)", m, k, n,
-                    best(THREADS, 2, () -> Blas.gemm(logits, h, wte, true, m, n, k, 1, 0)));
+                    best(2, () -> Blas.gemm(logits, h, wte, true, m, n, k, 1, 0)));
             report("sgemv (B transposed, LM head)", 1, k, n,
-                    best(THREADS, 5, () -> Blas.gemm(logits, h, wte, true, 1, n, k, 1, 0)));
+                    best(5, () -> Blas.gemm(logits, h, wte, true, 1, n, k, 1, 0)));
         }
     }
 
@@ -57,12 +63,12 @@ class BlasThroughputTest {
             Mat x = Mat.of(filled(arena, 64L * k), k);
             Mat y = Mat.of(arena.allocate(64L * n * Float.BYTES, 64), n);
             for (int m : new int[] {1, 2, 4, 8, 16, 32, 64}) {
-                double gemm = best(THREADS, 5, () -> {
+                double gemm = best(5, () -> {
                     for (Mat wl : w) {
                         Blas.gemm(y, x, wl, false, m, n, k, 1, 0);
                     }
                 }) / layers;
-                double rows = best(THREADS, 5, () -> {
+                double rows = best(5, () -> {
                     for (Mat wl : w) {
                         for (int r = 0; r < m; r++) {
                             Blas.gemm(y.at(r, 0), x.at(r, 0), wl, false, 1, n, k, 1, 0);
@@ -86,18 +92,16 @@ class BlasThroughputTest {
             Mat qkv = Mat.of(filled(arena, (long) rows * 3 * c), 3 * c);
             Mat out = Mat.of(arena.allocate((long) rows * c * Float.BYTES, 64), c);
             MemorySegment scratch = arena.allocate(BlasAttention.scratchFloats(rows, 0) * Float.BYTES, 64);
-            for (int threads : new int[] {1, THREADS}) {
-                double best = best(threads, 5, () -> {
-                    for (int h = 0; h < heads; h++) {
-                        BlasAttention.head(out.at(0, h * hd), qkv.at(0, h * hd), qkv.at(0, c + h * hd), false,
-                                qkv.at(0, 2 * c + h * hd), rows, 0, hd, 0.125f, scratch);
-                    }
-                });
-                // the useful work: the causal half of QK^T and of PV
-                double flops = 2.0 * 2 * heads * hd * rows * (rows + 1) / 2.0;
-                System.out.printf("%-32s %4d rows, %d heads  %8.3f ms  %6.1f GFLOP/s  (%d BLAS threads)%n",
-                        "attention (causal, tiled)", rows, heads, best * 1e3, flops / best / 1e9, threads);
-            }
+            double best = best(5, () -> {
+                for (int h = 0; h < heads; h++) {
+                    BlasAttention.head(out.at(0, h * hd), qkv.at(0, h * hd), qkv.at(0, c + h * hd), false,
+                            qkv.at(0, 2 * c + h * hd), rows, 0, hd, 0.125f, scratch);
+                }
+            });
+            // the useful work: the causal half of QK^T and of PV
+            double flops = 2.0 * 2 * heads * hd * rows * (rows + 1) / 2.0;
+            System.out.printf("%-32s %4d rows, %d heads  %8.3f ms  %6.1f GFLOP/s%n", "attention (causal, tiled)",
+                    rows, heads, best * 1e3, flops / best / 1e9);
         }
     }
 
@@ -109,18 +113,18 @@ class BlasThroughputTest {
         return s;
     }
 
-    private static double best(int threads, int reps, Runnable r) {
+    private static double best(int reps, Runnable r) {
         double best = Double.MAX_VALUE;
         for (int i = 0; i < reps; i++) {
             long t = System.nanoTime();
-            OpenBlasLibrary.run(threads, r);
+            r.run();
             best = Math.min(best, (System.nanoTime() - t) / 1e9);
         }
         return best;
     }
 
     private static void report(String what, int m, int k, int n, double seconds) {
-        System.out.printf("%-32s %4d x %4d x %5d  %8.3f ms  %6.1f GFLOP/s  (%d threads)%n", what, m, k, n,
-                seconds * 1e3, 2.0 * m * k * n / seconds / 1e9, THREADS);
+        System.out.printf("%-32s %4d x %4d x %5d  %8.3f ms  %6.1f GFLOP/s%n", what, m, k, n, seconds * 1e3,
+                2.0 * m * k * n / seconds / 1e9);
     }
 }
