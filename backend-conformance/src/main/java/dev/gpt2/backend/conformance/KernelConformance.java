@@ -31,6 +31,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,7 +125,7 @@ public abstract class KernelConformance {
         }
     }
 
-    // ---- the cases ---------------------------------------------------------------------------------------------------
+    // ---- the cases --------------------------------------------------------------------------------------------------
 
     @Test
     void advertisesF32Weights() {
@@ -403,7 +407,74 @@ public abstract class KernelConformance {
         }
     }
 
-    // ---- batch invariance --------------------------------------------------------------------------------------------
+    @Test
+    void concurrentCallsGiveWhatSequentialCallsGive() throws Exception {
+        int k = 64;
+        int v = 120;
+        int heads = 2;
+        int hd = k / heads;
+        SplittableRandom rnd = new SplittableRandom(24);
+        WeightView w = Data.view("w", Data.uniform(rnd, k * 3 * k, -1, 1), k, 3 * k, DType.F32, false);
+        WeightView b = Data.view("b", Data.uniform(rnd, 3 * k, -1, 1), 1, 3 * k, DType.F32, false);
+        WeightView e = Data.view("wte", Data.uniform(rnd, v * k, -1, 1), v, k, DType.F32, false);
+        Tensor wt = track(backend.upload(w, WeightRole.MATMUL, DType.F32));
+        Tensor bt = track(backend.upload(b, WeightRole.VECTOR, DType.F32));
+        Tensor et = track(backend.upload(e, WeightRole.TOKEN_EMBEDDING, DType.F32));
+        int callers = 4;
+        float[][] inputs = new float[callers][];
+        for (int i = 0; i < callers; i++) {
+            inputs[i] = Data.uniform(rnd, (1 + 5 * i) * k, -1, 1);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<float[]>> futures = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                float[] x = inputs[i];
+                futures.add(pool.submit(() -> chain(x, k, v, heads, hd, wt, bt, et)));
+            }
+            for (int i = 0; i < callers; i++) {
+                float[] concurrent = futures.get(i).get(2, TimeUnit.MINUTES);
+                float[] sequential = chain(inputs[i], k, v, heads, hd, wt, bt, et);
+                String what = label() + ": caller " + i + " of " + callers + " at once (" + (1 + 5 * i)
+                        + " rows: matmul, attention, logits, 5 times) vs alone";
+                if (probe.capabilities().contains(Capability.BATCH_INVARIANT)) {
+                    Check.bitwise(what, concurrent, sequential, v);
+                } else {
+                    Check.close(what, concurrent, sequential, v, k, TOLERANCE);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A small forward pass, 5 times over: qkv = x . W + b, attention over a cache of its own, the output's logits;
+     * returns the last logits.
+     */
+    private float[] chain(float[] x, int k, int v, int heads, int hd, Tensor w, Tensor b, Tensor wte) {
+        int rows = x.length / k;
+        int c = heads * hd;
+        try (Tensor in = backend.allocate(rows, k);
+             Tensor qkv = backend.allocate(rows, 3 * k);
+             Tensor att = backend.allocate(rows, c);
+             Tensor logits = backend.allocate(rows, v);
+             KvCache cache = backend.allocateCache(1, heads, hd, 5 * rows)) {
+            backend.write(in, x);
+            int[] all = new int[rows];
+            Arrays.setAll(all, i -> i);
+            for (int step = 0; step < 5; step++) {
+                backend.matmul(qkv, in, rows, w, b, Epilogue.GELU);
+                backend.attention(att, qkv, 0, AttentionBatch.single(cache, rows, step * rows));
+                backend.logits(logits, att, all, wte);
+            }
+            float[] result = new float[rows * v];
+            backend.read(logits, 0, rows, result);
+            return result;
+        }
+    }
+
+    // ---- batch invariance -------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Epilogue.class)
@@ -569,7 +640,7 @@ public abstract class KernelConformance {
         }
     }
 
-    // ---- helpers -----------------------------------------------------------------------------------------------------
+    // ---- helpers ----------------------------------------------------------------------------------------------------
 
     /** A tensor in the backend under test and its twin in the reference. */
     private record Twin(Tensor got, Tensor ref) {

@@ -14,8 +14,10 @@ import java.lang.foreign.MemorySegment;
  * <p><b>The arithmetic every implementation must reproduce bit for bit</b>, so that a row's result never depends on
  * the other rows of a call, on the thread count, on the tiling, or on whether an element falls in a vector's tail:
  * <ul>
- *   <li>matmul element: {@code acc = bias[j]; for k = 0 .. K-1: acc = fma(x[k], W[k][j], acc)}, then the epilogue
- *       ({@code acc}, {@link #gelu gelu(acc)} or {@code out + acc});
+ *   <li>matmul element: {@code acc = bias[j]}; then for each block of {@link #K_BLOCK} consecutive k (the last one
+ *       shorter): {@code p = 0; for k in the block, in order: p = fma(x[k], W[k][j], p); acc = acc + p}; then the
+ *       epilogue ({@code acc}, {@link #gelu gelu(acc)} or {@code out + acc}). The blocks let threads stream whole
+ *       rows of W in decode and keep a tile's W panel in L1 in prefill, while the order stays fixed;
  *   <li>{@link #exp} and {@link #gelu}: the exact sequence of IEEE operations written in {@link ScalarKernels};
  *   <li>attention score of key p: {@code s = 0; for d: s = fma(q[d], k_p[d], s); s = s * scale}.
  * </ul>
@@ -23,6 +25,9 @@ import java.lang.foreign.MemorySegment;
  * width, but never on anything outside the row.
  */
 interface Kernels {
+
+    /** Length of the blocks of K a matmul sums separately (see the class documentation); a constant. */
+    int K_BLOCK = 64;
 
     /** Vector width in bits; 0 for plain Java. */
     int bits();
@@ -45,44 +50,48 @@ interface Kernels {
                    float eps);
 
     /**
-     * The streaming form of the matmul for few rows: for each row r < m and column j < n,
-     * {@code acc[r*n + j] = fma(x[xo + r*k + kk], w[wo + kk*ldw + j], acc[r*n + j])} for kk = 0 .. k-1 in order.
-     * {@code acc} holds the bias when called.
+     * The streaming form of the matmul for few rows, over one block of K: for each row r < m and column j < n,
+     * {@code acc[ao + r*lda + j] = fma(x[xo + r*ldx + kk], w[wo + kk*ldw + j], acc[ao + r*lda + j])} for
+     * kk = 0 .. k-1 in order (acc holds 0 when a block starts).
      */
-    void streamRows(float[] acc, int m, int n, MemorySegment x, long xo, int k, MemorySegment w, long wo, long ldw);
+    void streamRows(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx, int k,
+                    MemorySegment w, long wo, long ldw);
 
     /**
-     * One register tile of the packed GEMM: {@code c[i*NR + j] = bias[j]} then, for kk = 0 .. k-1 in order,
-     * {@code c[i*NR + j] = fma(a[ao + kk*MR + i], b[kk*NR + j], c[i*NR + j])}, for i < MR, j < NR.
+     * One register tile of the packed GEMM: {@code c[i*NR + j] = bias[j]} then, for each block of
+     * {@link #K_BLOCK} kk: {@code p = 0; p = fma(a[ao + kk*MR + i], b[kk*NR + j], p)} for kk in the block in order;
+     * {@code c[i*NR + j] = c[i*NR + j] + p}; for i < MR, j < NR.
      */
     void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k);
 
     /** {@code out[o + j] = epilogue(acc[ao + j])} for j < n. */
     void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue);
 
+    /** Floats of scratch {@link #dots} needs: 16 vectors of the widest species (2048 bits). */
+    int DOT_SCRATCH = 16 * 64;
+
     /**
      * Dot products against embedding rows: {@code out[outOff[r] + v] = h[hOff[r] .. +c) . wte[v * c .. +c)} for
      * r < rows and v in {@code [v0, v0 + nv)}.
+     *
+     * @param scratch at least {@link #DOT_SCRATCH} floats
      */
     void dots(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int rows, MemorySegment wte, long v0,
-              int nv, int c);
+              int nv, int c, float[] scratch);
 
     /**
      * Attention of one query row and one head over t cached positions.
      *
      * @param out    the head's hd outputs at {@code o}
      * @param q      the hd query values
-     * @param keys   transposed keys: key p's component d at {@code ko + d * cap + p}
+     * @param keys   transposed keys: key p's component d at {@code ko + d * keyStride + p}
      * @param values values: position p's component d at {@code vo + p * hd + d}
      * @param scores scratch of at least t floats
      */
     void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values, long vo,
-                int cap, int hd, int t, float scale, float[] scores);
+                int keyStride, int hd, int t, float scale, float[] scores);
 
-    /** {@code out[o + i] = gelu(out[o + i])} for i < n (for engines whose GEMM cannot fuse it). */
-    void geluInPlace(MemorySegment out, long o, int n);
-
-    // ---- the scalar definitions every implementation matches bit for bit ------------------------------------------
+    // ---- the scalar definitions every implementation matches bit for bit --------------------------------------------
 
     /** e^x in float: Cody-Waite reduction, a degree-6 polynomial, 2^n by exponent bits; 0 below -87, inf above 88. */
     static float exp(float x) {

@@ -70,14 +70,15 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void streamRows(float[] acc, int m, int n, MemorySegment x, long xo, int k, MemorySegment w, long wo,
-                           long ldw) {
+    public void streamRows(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx, int k,
+                           MemorySegment w, long wo, long ldw) {
         for (int r = 0; r < m; r++) {
+            int row = ao + r * lda;
             for (int kk = 0; kk < k; kk++) {
-                float xv = get(x, xo + (long) r * k + kk);
-                long row = wo + kk * ldw;
+                float xv = get(x, xo + r * ldx + kk);
+                long wr = wo + kk * ldw;
                 for (int j = 0; j < n; j++) {
-                    acc[r * n + j] = Math.fma(xv, get(w, row + j), acc[r * n + j]);
+                    acc[row + j] = Math.fma(xv, get(w, wr + j), acc[row + j]);
                 }
             }
         }
@@ -85,15 +86,22 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k) {
+        float[] p = new float[MR * NR];
         for (int i = 0; i < MR; i++) {
             System.arraycopy(bias, 0, c, i * NR, NR);
         }
-        for (int kk = 0; kk < k; kk++) {
-            for (int i = 0; i < MR; i++) {
-                float av = a[ao + kk * MR + i];
-                for (int j = 0; j < NR; j++) {
-                    c[i * NR + j] = Math.fma(av, b[kk * NR + j], c[i * NR + j]);
+        for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
+            java.util.Arrays.fill(p, 0f);
+            for (int kk = k0; kk < Math.min(k, k0 + K_BLOCK); kk++) {
+                for (int i = 0; i < MR; i++) {
+                    float av = a[ao + kk * MR + i];
+                    for (int j = 0; j < NR; j++) {
+                        p[i * NR + j] = Math.fma(av, b[kk * NR + j], p[i * NR + j]);
+                    }
                 }
+            }
+            for (int i = 0; i < MR * NR; i++) {
+                c[i] = c[i] + p[i];
             }
         }
     }
@@ -111,15 +119,8 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void geluInPlace(MemorySegment out, long o, int n) {
-        for (int j = 0; j < n; j++) {
-            set(out, o + j, Kernels.gelu(get(out, o + j)));
-        }
-    }
-
-    @Override
     public void dots(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int rows, MemorySegment wte,
-                     long v0, int nv, int c) {
+                     long v0, int nv, int c, float[] scratch) {
         for (int r = 0; r < rows; r++) {
             for (long v = v0; v < v0 + nv; v++) {
                 long e = v * c;
@@ -134,12 +135,12 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values,
-                       long vo, int cap, int hd, int t, float scale, float[] scores) {
+                       long vo, int keyStride, int hd, int t, float scale, float[] scores) {
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p < t; p++) {
             float s = 0;
             for (int d = 0; d < hd; d++) {
-                s = Math.fma(q[d], get(keys, ko + (long) d * cap + p), s);
+                s = Math.fma(q[d], get(keys, ko + (long) d * keyStride + p), s);
             }
             s *= scale;
             scores[p] = s;

@@ -68,8 +68,8 @@ public final class Simd {
             throw new IllegalArgumentException("-D" + BITS_PROPERTY + "=" + value + " is not a number: " + accepted, e);
         }
         if (bits != 0 && (bits < 64 || bits > max || Integer.bitCount(bits) != 1)) {
-            throw new IllegalArgumentException("-D" + BITS_PROPERTY + "=" + value + " is not a vector width of this CPU: "
-                    + accepted);
+            throw new IllegalArgumentException("-D" + BITS_PROPERTY + "=" + value
+                    + " is not a vector width of this CPU: " + accepted);
         }
         return bits;
     }

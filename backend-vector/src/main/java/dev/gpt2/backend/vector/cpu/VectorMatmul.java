@@ -12,10 +12,12 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
  * or threads, so it is batch-invariant.
  *
  * <p><b>matmul</b> ({@code x . W + b}, W [K, N] as the checkpoint stores it, used in place). Each output element is
- * {@code bias[j]} followed by one fused multiply-add per k, in order of k. Two paths compute exactly that:
+ * {@code bias[j]} plus, block of {@value Kernels#K_BLOCK} k after block, the block's sum of fused multiply-adds in
+ * order of k. Two paths compute exactly that:
  * <ul>
- *   <li>up to {@value #STREAM_MAX_ROWS} rows (decode): the threads split the columns into contiguous chunks and stream
- *       W once, row after row, with the few input rows riding along; bound by memory bandwidth;
+ *   <li>up to {@value #STREAM_MAX_ROWS} rows (decode): the threads take blocks of K and stream those rows of W once,
+ *       whole and contiguous, with the few input rows riding along; then they add the blocks' partial sums in order;
+ *       bound by memory bandwidth;
  *   <li>more rows (prefill): a register-tiled GEMM: the input rows are packed into panels of MR rows, each thread
  *       packs a strip of NR columns of W (all of K) and sweeps every panel with an MR x NR tile of accumulators held
  *       in registers (4 x 48 with 512-bit vectors); bound by the FMA units.
@@ -27,8 +29,6 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
 public final class VectorMatmul implements MatmulEngine {
     /** Up to this many rows the matmul streams the weights; above it, the packed GEMM. */
     static final int STREAM_MAX_ROWS = 8;
-    /** Accumulator floats per worker in the streaming path (rows x columns of one block). */
-    private static final int STREAM_BLOCK = 2048;
     /** Column chunks of the streaming path start at multiples of this (a cache line of floats). */
     private static final int COLUMN_ALIGN = 16;
 
@@ -40,9 +40,12 @@ public final class VectorMatmul implements MatmulEngine {
     private final Scratch strips;
     private final Scratch tiles;
     private final Scratch biasRows;
+    private final Scratch dotLanes;
     private final Scratch rowBuffers;
     /** Packed input panels of the GEMM; used only while holding the pool. */
     private float[] panels = new float[0];
+    /** Partial sums of the blocks of K in the streaming path; used only while holding the pool. */
+    private float[] partials = new float[0];
 
     /** An engine computing on {@code pool} with the {@code simd} kernels. */
     public VectorMatmul(ComputePool pool, Simd simd) {
@@ -55,6 +58,7 @@ public final class VectorMatmul implements MatmulEngine {
         this.strips = new Scratch(workers);
         this.tiles = new Scratch(workers);
         this.biasRows = new Scratch(workers);
+        this.dotLanes = new Scratch(workers);
         this.rowBuffers = new Scratch(workers);
     }
 
@@ -71,42 +75,70 @@ public final class VectorMatmul implements MatmulEngine {
 
     @Override
     public void matmul(CpuTensor out, CpuTensor in, int rows, CpuTensor weight, CpuTensor bias, Epilogue epilogue) {
-        if (rows <= STREAM_MAX_ROWS) {
-            stream(out, in, rows, weight, bias, epilogue);
-        } else {
-            pool.exclusive(() -> {
+        pool.exclusive(() -> {
+            if (rows <= STREAM_MAX_ROWS) {
+                stream(out, in, rows, weight, bias, epilogue);
+            } else {
                 gemm(out, in, rows, weight, bias, epilogue);
-                return null;
-            });
-        }
+            }
+            return null;
+        });
     }
 
-    /** Few rows: columns split among the threads, W read once from memory. */
+    /**
+     * Few rows, W read once from memory: the threads take blocks of K (whole rows of W, contiguous, as prefetchers
+     * like them) and write one partial sum per block; then they add the partials in block order, column chunk by
+     * column chunk, and apply the epilogue. Runs while holding the pool (it owns {@link #partials}).
+     */
     private void stream(CpuTensor out, CpuTensor in, int rows, CpuTensor weight, CpuTensor bias, Epilogue epilogue) {
         int k = weight.rows();
         int n = weight.cols();
+        int blocks = (k + Kernels.K_BLOCK - 1) / Kernels.K_BLOCK;
         int units = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
-        int tasks = Math.min(pool.threads(), units);
-        int blockCols = Math.max(COLUMN_ALIGN, STREAM_BLOCK / rows / COLUMN_ALIGN * COLUMN_ALIGN);
+        // split columns too only when there are too few blocks to keep every thread busy
+        int chunks = Math.min(units, Math.max(1, (2 * pool.threads() + blocks - 1) / blocks));
+        long blockSize = (long) rows * n;
+        if (partials.length < blocks * blockSize) {
+            partials = new float[Math.toIntExact(blocks * blockSize)];
+        }
+        float[] part = partials;
         MemorySegment x = in.data();
         MemorySegment w = weight.data();
+        pool.run(blocks * chunks, (task, worker) -> {
+            int b = task / chunks;
+            int j0 = chunkStart(task % chunks, chunks, units, n);
+            int j1 = chunkStart(task % chunks + 1, chunks, units, n);
+            int k0 = b * Kernels.K_BLOCK;
+            int base = Math.toIntExact(b * blockSize);
+            for (int r = 0; r < rows; r++) {
+                Arrays.fill(part, base + r * n + j0, base + r * n + j1, 0f);
+            }
+            kernels.streamRows(part, base + j0, n, rows, j1 - j0, x, k0, k, Math.min(Kernels.K_BLOCK, k - k0), w,
+                    (long) k0 * n + j0, n);
+        });
         MemorySegment b = bias.data();
         MemorySegment o = out.data();
-        pool.run(tasks, (task, worker) -> {
-            int j0 = Math.min(n, (int) ((long) units * task / tasks) * COLUMN_ALIGN);
-            int j1 = Math.min(n, (int) ((long) units * (task + 1) / tasks) * COLUMN_ALIGN);
-            for (int jb = j0; jb < j1; jb += blockCols) {
-                int nb = Math.min(blockCols, j1 - jb);
-                float[] acc = streamAcc.get(worker, rows * nb);
-                for (int r = 0; r < rows; r++) {
-                    MemorySegment.copy(b, F32, (long) jb * Float.BYTES, acc, r * nb, nb);
+        int reduceTasks = Math.min(units, pool.threads());
+        pool.run(reduceTasks, (task, worker) -> {
+            int j0 = chunkStart(task, reduceTasks, units, n);
+            int j1 = chunkStart(task + 1, reduceTasks, units, n);
+            float[] acc = streamAcc.get(worker, j1 - j0);
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(b, F32, (long) j0 * Float.BYTES, acc, 0, j1 - j0);
+                for (int blk = 0; blk < blocks; blk++) {
+                    int from = Math.toIntExact(blk * blockSize) + r * n + j0;
+                    for (int j = 0; j < j1 - j0; j++) {
+                        acc[j] += part[from + j];
+                    }
                 }
-                kernels.streamRows(acc, rows, nb, x, 0, k, w, jb, n);
-                for (int r = 0; r < rows; r++) {
-                    kernels.epilogue(o, (long) r * n + jb, acc, r * nb, nb, epilogue);
-                }
+                kernels.epilogue(o, (long) r * n + j0, acc, 0, j1 - j0, epilogue);
             }
         });
+    }
+
+    /** The first column of chunk {@code i} of {@code chunks} over {@code units} cache lines of floats. */
+    private static int chunkStart(int i, int chunks, int units, int n) {
+        return Math.min(n, (int) ((long) units * i / chunks) * COLUMN_ALIGN);
     }
 
     /** Many rows: packed panels and strips, register tiles. Runs while holding the pool (it owns {@link #panels}). */
@@ -178,14 +210,15 @@ public final class VectorMatmul implements MatmulEngine {
             hOff[i] = (long) rows[i] * c;
             outOff[i] = (long) i * out.cols();
         }
-        int block = rows.length >= 16 ? 256 : 64;
+        int block = rows.length >= 16 ? 256 : Integer.getInteger("gpt2.tmp.block", 64);
         int blocks = (v + block - 1) / block;
         MemorySegment o = out.data();
         MemorySegment h = hidden.data();
         MemorySegment e = wte.data();
         pool.run(blocks, (bk, worker) -> {
             int v0 = bk * block;
-            kernels.dots(o, outOff, h, hOff, rows.length, e, v0, Math.min(block, v - v0), c);
+            kernels.dots(o, outOff, h, hOff, rows.length, e, v0, Math.min(block, v - v0), c,
+                    dotLanes.get(worker, Kernels.DOT_SCRATCH));
         });
     }
 }
