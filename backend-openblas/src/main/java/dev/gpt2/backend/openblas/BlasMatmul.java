@@ -12,15 +12,16 @@ import java.lang.foreign.MemorySegment;
 /**
  * The matmul and logits engine on OpenBLAS, for the CPU backend of {@code backend-vector}.
  *
- * <p><b>Which kernel for which shape</b> (measured on 2 Zen vCPUs with GPT-2 124M's shapes; see the README):
+ * <p><b>Which kernel for which shape</b> (measured with GPT-2 124M's shapes on 2 shared Zen 5 vCPUs):
  * <ul>
- *   <li>from {@value #SGEMM_MIN_ROWS} rows on (prefill, scoring): {@code sgemm}, 190-200 GFLOP/s at 512 rows, about
- *       85% of the FP32 peak. The bias is written into the output first and the product added to it
- *       ({@code beta = 1}); GELU follows in place;
- *   <li>one row (decode): {@code sgemv}, bound by memory bandwidth like any kernel there;
+ *   <li>from {@value #SGEMM_MIN_ROWS} rows on (prefill, scoring): {@code sgemm}. At 512 rows one thread ran
+ *       150-175 GFLOP/s with OpenBLAS's AVX-512 kernels (SkylakeX, Cooperlake) and 65-85 with its AVX2 ones
+ *       (Haswell). The bias is written into the output first and the product added to it ({@code beta = 1}); GELU
+ *       follows in place ({@link Epilogues});
+ *   <li>one row (decode): {@code sgemv}, bound by memory bandwidth; on par with or faster than the Java engine;
  *   <li>2 to {@value #SGEMM_MIN_ROWS} - 1 rows (a few sequences decoding together): the Java engine
  *       ({@link VectorMatmul}), which streams the weights once for all rows, where OpenBLAS's {@code sgemm} packs
- *       them and runs at 2-20 GFLOP/s.
+ *       them and ran at 2-20 GFLOP/s (and {@code sgemv} row by row re-reads them).
  * </ul>
  * Logits are {@code h . wte^T}, a {@code sgemm} with B transposed (per run of consecutive rows), or {@code sgemv}
  * for a single row.

@@ -22,9 +22,14 @@ final class NativeCalls {
     private NativeCalls() {
     }
 
-    /** The kernels OpenBLAS picked ({@code openblas_get_corename()}), or empty when it cannot be asked. */
+    /**
+     * The kernels OpenBLAS picked ({@code openblas_get_corename()}), or empty when it cannot be asked: also when this
+     * module has no native access ({@code --enable-native-access=dev.gpt2.backend.openblas}), so that the JDK never
+     * warns for a diagnostic.
+     */
+    @SuppressWarnings("restricted")
     static String coreName(String library) {
-        if (library == null) {
+        if (library == null || !NativeCalls.class.getModule().isNativeAccessEnabled()) {
             return "";
         }
         try (Arena arena = Arena.ofConfined()) {
