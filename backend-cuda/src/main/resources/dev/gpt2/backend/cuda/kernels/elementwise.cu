@@ -1,0 +1,79 @@
+// Conversions, embeddings, layer norm, matmul epilogues and copies.
+
+// dst[i] = src[i] converted between F32 / F16 / BF16 (n values)
+extern "C" __global__ void convert(void* dst, int dst_type, const void* src, int src_type, long long n) {
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        store_from_f32(dst, i, dst_type, load_as_f32(src, i, src_type));
+    }
+}
+
+// dst [cols, rows] = transpose(src [rows, cols]), converting dtypes; block 256 (32 x 8), grid (ceil(cols/32),
+// ceil(rows/32))
+extern "C" __global__ void convert_transpose(void* dst, int dst_type, const void* src, int src_type, int rows, int cols) {
+    __shared__ float tile[32][33];
+    int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+    int c0 = blockIdx.x * 32, r0 = blockIdx.y * 32;
+    for (int i = ty; i < 32; i += 8) {
+        int r = r0 + i, c = c0 + tx;
+        if (r < rows && c < cols) tile[i][tx] = load_as_f32(src, (long long) r * cols + c, src_type);
+    }
+    __syncthreads();
+    for (int i = ty; i < 32; i += 8) {
+        int c = c0 + i, r = r0 + tx;
+        if (c < cols && r < rows) store_from_f32(dst, (long long) c * rows + r, dst_type, tile[tx][i]);
+    }
+}
+
+// out [R, C] = wte[ids[r]] + wpe[positions[r]]; grid R
+extern "C" __global__ void embed(float* out, const void* wte, int wte_type, const void* wpe, int wpe_type,
+                                 const int* ids, const int* positions, int C) {
+    int r = blockIdx.x;
+    long long t = (long long) ids[r] * C, p = (long long) positions[r] * C;
+    for (int j = threadIdx.x; j < C; j += blockDim.x) {
+        out[(long long) r * C + j] = load_as_f32(wte, t + j, wte_type) + load_as_f32(wpe, p + j, wpe_type);
+    }
+}
+
+// out [R, C] = (in - mean) / sqrt(var + eps) * weight + bias per row, biased variance, two passes; out may be in.
+// grid R
+extern "C" __global__ void layer_norm(float* out, const float* in, const float* weight, const float* bias, int C,
+                                      float eps) {
+    __shared__ float scratch[32];
+    const float* x = in + (long long) blockIdx.x * C;
+    float* y = out + (long long) blockIdx.x * C;
+    float s = 0.0f;
+    for (int j = threadIdx.x; j < C; j += blockDim.x) s += x[j];
+    float mean = block_sum(s, scratch) / C;
+    float q = 0.0f;
+    for (int j = threadIdx.x; j < C; j += blockDim.x) {
+        float d = x[j] - mean;
+        q += d * d;
+    }
+    float rstd = 1.0f / sqrtf(block_sum(q, scratch) / C + eps);
+    for (int j = threadIdx.x; j < C; j += blockDim.x) y[j] = (x[j] - mean) * rstd * weight[j] + bias[j];
+}
+
+// out [total / N, N] += bias (may be null), then GELU when asked: the epilogue of a cuBLAS matmul
+extern "C" __global__ void bias_epilogue(float* out, const float* bias, int N, long long total, int apply_gelu) {
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < total; i += (long long) gridDim.x * blockDim.x) {
+        float v = out[i] + (bias ? bias[i % N] : 0.0f);
+        out[i] = apply_gelu ? gelu(v) : v;
+    }
+}
+
+// dst [n, C] = src[rows[i]]; grid n
+extern "C" __global__ void gather_rows(float* dst, const float* src, const int* rows, int C) {
+    const float* s = src + (long long) rows[blockIdx.x] * C;
+    float* d = dst + (long long) blockIdx.x * C;
+    for (int j = threadIdx.x; j < C; j += blockDim.x) d[j] = s[j];
+}
+
+// The first `positions` positions of each (layer, k|v, head) group of a KV cache [groups][capacity][D] into another
+// cache of possibly different capacity; grid groups
+extern "C" __global__ void cache_copy(float* dst, const float* src, int dst_capacity, int src_capacity, int positions,
+                                      int D) {
+    long long g = blockIdx.x, n = (long long) positions * D;
+    float* d = dst + g * dst_capacity * D;
+    const float* s = src + g * src_capacity * D;
+    for (long long j = threadIdx.x; j < n; j += blockDim.x) d[j] = s[j];
+}
