@@ -30,16 +30,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * output's weights are contiguous); activations and KV caches live in device memory; each call records its kernels on
  * the calling thread's {@link Lane}, and only {@link #read}, {@link #chooseTokens}, {@link #tokenLogProbs} (and the
  * bulk copies) wait for the GPU. Matmuls of up to {@value Kernel#GEMV_MAX_ROWS} rows (decode) run on this backend's
- * GEMV kernels, which read each weight once and fuse bias and epilogue; larger ones run on cuBLAS: TF32 tensor cores
- * for F32 weights (unless {@value #TF32_PROPERTY}{@code =false}), F16 / BF16 tensor cores for 16-bit weights, whose
- * activations are then rounded to the weights' type.
+ * GEMV kernels, which read each weight once and fuse bias and epilogue; larger ones run on cuBLAS as
+ * {@link MatmulPrecision} says (by default FP32-accurate: FP32 for F32 weights, three tensor-core products for
+ * F16 / BF16 weights).
  *
- * <p>System properties: {@value #TF32_PROPERTY} (default true) and {@value #GRAPHS_PROPERTY} (default true: replay
- * repeated kernel sequences, such as decode steps, as CUDA graphs).
+ * <p>System properties: {@value MatmulPrecision#PROPERTY} ({@code exact} or {@code fast}) and
+ * {@value #GRAPHS_PROPERTY} (default true: replay repeated kernel sequences, such as decode steps, as CUDA graphs).
  */
 final class CudaBackend implements Backend {
-    /** Whether F32 matmuls of more than a few rows may use TF32 tensor cores. */
-    static final String TF32_PROPERTY = "gpt2.cuda.tf32";
     /** Whether repeated kernel sequences are replayed as CUDA graphs. */
     static final String GRAPHS_PROPERTY = "gpt2.cuda.graphs";
 
@@ -59,7 +57,7 @@ final class CudaBackend implements Backend {
     private final MemorySegment context;
     private final DeviceMemory memory;
     private final KernelModule module;
-    private final boolean tf32;
+    private final MatmulPrecision precision;
     private final boolean graphs;
     private final ThreadLocal<Lane> lanes = new ThreadLocal<>();
     private final List<Lane> allLanes = new ArrayList<>();
@@ -69,10 +67,10 @@ final class CudaBackend implements Backend {
         this.runtime = runtime;
         this.driver = runtime.driver();
         CudaRuntime.Device device = runtime.device();
+        this.precision = MatmulPrecision.parse(System.getProperty(MatmulPrecision.PROPERTY));
         this.context = driver.retainPrimaryContext(device.handle());
         driver.setCurrent(context);
         this.memory = new DeviceMemory(driver);
-        this.tf32 = Boolean.parseBoolean(System.getProperty(TF32_PROPERTY, "true"));
         this.graphs = Boolean.parseBoolean(System.getProperty(GRAPHS_PROPERTY, "true"));
         KernelCache cache = new KernelCache(KernelCache.defaultDir(System.getProperty(KernelCache.PROPERTY),
                 System.getenv(), Path.of(System.getProperty("user.home", "."))));
@@ -101,7 +99,7 @@ final class CudaBackend implements Backend {
         out.put("cuBLAS", runtime.cublas().version(lane.cublasHandle()) + " (" + runtime.cublas().location() + ")");
         out.put("NVRTC", runtime.nvrtc().version() + " (" + runtime.nvrtc().location() + ")");
         out.put("kernels", module.image());
-        out.put("f32 matmuls", tf32 ? "TF32 tensor cores above " + Kernel.GEMV_MAX_ROWS + " rows" : "FP32");
+        out.put("matmuls above " + Kernel.GEMV_MAX_ROWS + " rows", precision + " (" + MatmulPrecision.PROPERTY + ")");
         out.put("CUDA graphs", graphs ? "on" : "off");
         out.put("device memory held", DeviceMemory.mib(memory.bytesHeld()));
         return out;
@@ -291,15 +289,21 @@ final class CudaBackend implements Backend {
         boolean accumulate = epilogue == Epilogue.ACCUMULATE;
         if (wt.dtype == DType.F32) {
             lane.gemm(new Op.Gemm(Cublas.OP_T, Cublas.OP_N, n, rows, k, wt.ptr, Cublas.R_32F, k, x, Cublas.R_32F, k,
-                    accumulate, out, n, tf32 ? Cublas.COMPUTE_32F_FAST_TF32 : Cublas.COMPUTE_32F));
+                    accumulate, out, n, precision == MatmulPrecision.FAST ? Cublas.COMPUTE_32F_FAST_TF32
+                    : Cublas.COMPUTE_32F));
         } else {
+            // x split in 16-bit parts (hi, mid, lo); the products are summed smallest first, the first one
+            // accumulating into out only for the ACCUMULATE epilogue
             long count = (long) rows * k;
-            long half = lane.scratch(Lane.Scratch.CAST, 2 * count);
+            int parts = precision.parts();
+            long split = lane.scratch(Lane.Scratch.CAST, 2 * count * parts);
             int type = wt.dtype == DType.F16 ? Cublas.R_16F : Cublas.R_16BF;
-            lane.launch(Kernel.CONVERT, gridFor(count), 1, 1, 256, 0, new KernelArgs().ptr(half).i32(code(wt.dtype))
-                    .ptr(x).i32(DTYPE_F32).i64(count));
-            lane.gemm(new Op.Gemm(Cublas.OP_T, Cublas.OP_N, n, rows, k, wt.ptr, type, k, half, type, k, accumulate,
-                    out, n, Cublas.COMPUTE_32F));
+            lane.launch(Kernel.SPLIT_16, gridFor(count), 1, 1, 256, 0, new KernelArgs().ptr(split)
+                    .i32(code(wt.dtype)).ptr(x).i64(count).i32(parts));
+            for (int p = parts - 1; p >= 0; p--) {
+                lane.gemm(new Op.Gemm(Cublas.OP_T, Cublas.OP_N, n, rows, k, wt.ptr, type, k, split + 2 * count * p,
+                        type, k, accumulate || p < parts - 1, out, n, Cublas.COMPUTE_32F));
+            }
         }
         if (bias != 0 || epilogue == Epilogue.GELU) {
             long total = (long) rows * n;

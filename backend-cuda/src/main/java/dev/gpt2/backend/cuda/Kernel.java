@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The kernels of {@link KernelSource}, by their {@code extern "C"} names (the constant's name in lower case). */
 enum Kernel {
-    CONVERT, CONVERT_TRANSPOSE, EMBED, LAYER_NORM, BIAS_EPILOGUE, GATHER_ROWS, CACHE_COPY,
+    CONVERT, CONVERT_TRANSPOSE, SPLIT_16, EMBED, LAYER_NORM, BIAS_EPILOGUE, GATHER_ROWS, CACHE_COPY,
     GEMV_F32_R1, GEMV_F32_R2, GEMV_F32_R4, GEMV_F32_R8,
     GEMV_F16_R1, GEMV_F16_R2, GEMV_F16_R4, GEMV_F16_R8,
     GEMV_BF16_R1, GEMV_BF16_R2, GEMV_BF16_R4, GEMV_BF16_R8,

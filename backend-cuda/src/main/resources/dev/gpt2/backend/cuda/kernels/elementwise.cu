@@ -24,6 +24,21 @@ extern "C" __global__ void convert_transpose(void* dst, int dst_type, const void
     }
 }
 
+// dst [parts][n]: x [n] split into `parts` F16 or BF16 values whose sum is x: part 0 = round(x), part 1 =
+// round(x - part 0), part 2 = round(x - part 0 - part 1) (each difference is exact in F32). Three BF16 parts carry
+// all 24 bits of an F32, so three tensor-core matmuls against 16-bit weights give F32-accurate products; one part is
+// plain rounding. (F16 parts need |x| < 65504.)
+extern "C" __global__ void split_16(u16* dst, int dtype, const float* src, long long n, int parts) {
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        float r = src[i];
+        for (int p = 0; p < parts; p++) {
+            u16 h = dtype == DT_F16 ? f32_to_f16(r) : f32_to_bf16(r);
+            dst[p * n + i] = h;
+            r -= dtype == DT_F16 ? f16_to_f32(h) : bf16_to_f32(h);
+        }
+    }
+}
+
 // out [R, C] = wte[ids[r]] + wpe[positions[r]]; grid R
 extern "C" __global__ void embed(float* out, const void* wte, int wte_type, const void* wpe, int wpe_type,
                                  const int* ids, const int* positions, int C) {
