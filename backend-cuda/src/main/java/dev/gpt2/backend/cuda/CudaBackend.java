@@ -14,7 +14,6 @@ import dev.gpt2.api.spi.WeightView;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,7 +62,12 @@ final class CudaBackend implements Backend {
     private final List<Lane> allLanes = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    CudaBackend(CudaRuntime runtime) {
+    /**
+     * Opens the backend on device 0 of {@code runtime}.
+     *
+     * @param cache where compiled kernels are kept ({@link KernelCache#defaultDir})
+     */
+    CudaBackend(CudaRuntime runtime, KernelCache cache) {
         this.runtime = runtime;
         this.driver = runtime.driver();
         CudaRuntime.Device device = runtime.device();
@@ -72,8 +76,6 @@ final class CudaBackend implements Backend {
         driver.setCurrent(context);
         this.memory = new DeviceMemory(driver);
         this.graphs = Boolean.parseBoolean(System.getProperty(GRAPHS_PROPERTY, "true"));
-        KernelCache cache = new KernelCache(KernelCache.defaultDir(System.getProperty(KernelCache.PROPERTY),
-                System.getenv(), Path.of(System.getProperty("user.home", "."))));
         try {
             this.module = KernelModule.load(driver, runtime.nvrtc(), cache, device.major(), device.minor(),
                     device.sharedOptIn());
@@ -100,7 +102,7 @@ final class CudaBackend implements Backend {
         out.put("NVRTC", runtime.nvrtc().version() + " (" + runtime.nvrtc().location() + ")");
         out.put("kernels", module.image());
         out.put("matmuls above " + Kernel.GEMV_MAX_ROWS + " rows", precision + " (" + MatmulPrecision.PROPERTY + ")");
-        out.put("CUDA graphs", graphs ? "on" : "off");
+        out.put("CUDA graphs", lane.graphState());
         out.put("device memory held", DeviceMemory.mib(memory.bytesHeld()));
         return out;
     }

@@ -8,6 +8,7 @@ import dev.gpt2.api.spi.BackendProvider;
 import dev.gpt2.api.spi.Capability;
 import dev.gpt2.api.spi.Probe;
 
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -57,7 +58,9 @@ public final class CudaProvider implements BackendProvider {
     @Override
     public Backend open(BackendConfig config) {
         return switch (CudaRuntime.system()) {
-            case CudaRuntime.Ready r -> new CudaBackend(r.runtime());
+            case CudaRuntime.Ready r -> new CudaBackend(r.runtime(), new KernelCache(KernelCache.defaultDir(
+                    System.getProperty(KernelCache.PROPERTY), System.getenv(),
+                    Path.of(System.getProperty("user.home", ".")))));
             case CudaRuntime.Missing m -> throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE,
                     "the cuda backend is unavailable: " + m.reason());
         };

@@ -55,6 +55,7 @@ final class Lane implements AutoCloseable {
 
     private final List<Op> ops = new ArrayList<>();
     private boolean graphs;
+    private long graphLaunches;
     private final LinkedHashMap<List<Op>, MemorySegment> graphCache = new LinkedHashMap<>(16, 0.75f, true);
     private final LinkedHashMap<List<Op>, Boolean> seenOnce = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -87,6 +88,11 @@ final class Lane implements AutoCloseable {
 
     MemorySegment cublasHandle() {
         return cublasHandle;
+    }
+
+    /** "on, 12 steps sent as graphs" or "off". */
+    String graphState() {
+        return graphs ? "on, " + graphLaunches + " steps sent as graphs by this thread" : "off";
     }
 
     /** Makes the context current when a virtual thread may have moved to another carrier since the last call. */
@@ -200,6 +206,7 @@ final class Lane implements AutoCloseable {
             }
             if (exec != null) {
                 driver.check(driver.graphLaunch(exec, stream), "cuGraphLaunch");
+                graphLaunches++;
                 return;
             }
         }

@@ -21,6 +21,7 @@ typedef unsigned long long u64;
 
 #define NEG_INF __int_as_float(0xff800000)
 
+#ifdef __CUDA_ARCH__
 __device__ __forceinline__ float f16_to_f32(u16 h) {
     float f;
     asm("{ .reg .b16 t; mov.b16 t, %1; cvt.f32.f16 %0, t; }" : "=f"(f) : "h"(h));
@@ -33,6 +34,21 @@ __device__ __forceinline__ u16 f32_to_f16(float f) {
     asm("{ .reg .b16 t; cvt.rn.f16.f32 t, %1; mov.b16 %0, t; }" : "=h"(h) : "f"(f));
     return h;
 }
+#else
+// a host build: the CPU emulator that runs these kernels in the backend's tests
+inline float f16_to_f32(u16 h) {
+    _Float16 v;
+    memcpy(&v, &h, 2);
+    return (float) v;
+}
+
+inline u16 f32_to_f16(float f) {
+    _Float16 v = (_Float16) f;
+    u16 h;
+    memcpy(&h, &v, 2);
+    return h;
+}
+#endif
 
 __device__ __forceinline__ float bf16_to_f32(u16 b) {
     return __uint_as_float(((u32) b) << 16);
