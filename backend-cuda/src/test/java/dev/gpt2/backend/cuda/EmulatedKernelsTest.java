@@ -1,11 +1,21 @@
 package dev.gpt2.backend.cuda;
 
+import dev.gpt2.api.DType;
+import dev.gpt2.api.spi.Backend;
+import dev.gpt2.api.spi.BackendConfig;
 import dev.gpt2.api.spi.BackendProvider;
 import dev.gpt2.api.spi.DeviceLimits;
+import dev.gpt2.api.spi.Epilogue;
+import dev.gpt2.api.spi.Tensor;
+import dev.gpt2.api.spi.WeightFormats;
+import dev.gpt2.api.spi.WeightRole;
+import dev.gpt2.api.spi.WeightView;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +30,57 @@ class EmulatedKernelsTest extends KernelChecks {
     @Override
     protected int vocabulary() {
         return 3001;
+    }
+
+    @Test
+    void fastPrecisionRoundsActivationsToTheWeightsType() {
+        int rows = 20;
+        int k = 64;
+        int n = 48;
+        Random random = new Random(5);
+        float[] w = new float[k * n];
+        float[] x = new float[rows * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        WeightView wv = new WeightView("w", DType.F32, k, n, MemorySegment.ofArray(w));
+        WeightView bv = new WeightView("b", DType.F32, 1, n, MemorySegment.ofArray(new float[n]));
+        String before = System.getProperty(MatmulPrecision.PROPERTY);
+        System.setProperty(MatmulPrecision.PROPERTY, "fast");
+        float[] got = new float[rows * n];
+        try (Backend fast = provider().open(new BackendConfig(0))) {
+            assertEquals("fast (gpt2.cuda.matmul)", fast.describe().get("matmuls above 8 rows"));
+            Tensor xt = fast.allocate(rows, k);
+            Tensor out = fast.allocate(rows, n);
+            fast.write(xt, x);
+            fast.matmul(out, xt, rows, fast.upload(wv, WeightRole.MATMUL, DType.BF16),
+                    fast.upload(bv, WeightRole.VECTOR, DType.F32), Epilogue.STORE);
+            fast.read(out, 0, rows, got);
+        } finally {
+            if (before == null) {
+                System.clearProperty(MatmulPrecision.PROPERTY);
+            } else {
+                System.setProperty(MatmulPrecision.PROPERTY, before);
+            }
+        }
+        double worst = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                double exact = 0;
+                double rounded = 0;
+                for (int i = 0; i < k; i++) {
+                    float wij = WeightFormats.roundTrip(w[i * n + j], DType.BF16);
+                    exact += (double) x[r * k + i] * wij;
+                    rounded += (double) WeightFormats.roundTrip(x[r * k + i], DType.BF16) * wij;
+                }
+                assertEquals(rounded, got[r * n + j], 1e-4 * (1 + Math.abs(rounded)), "row " + r + " col " + j);
+                worst = Math.max(worst, Math.abs(exact - got[r * n + j]));
+            }
+        }
+        assertTrue(worst > 1e-4, "fast precision should round the activations to bf16; max |diff| " + worst);
     }
 
     @Test
