@@ -263,15 +263,25 @@ final class LibrarySearch {
         }
     }
 
+    /** The folders that exist, without toolkit stubs, each once (a symbolic link and its target count as one). */
     private static List<Path> existing(List<Path> dirs) {
-        Set<Path> seen = new LinkedHashSet<>();
+        Set<Path> real = new java.util.HashSet<>();
+        List<Path> out = new ArrayList<>();
         for (Path dir : dirs) {
             Path normal = dir.toAbsolutePath().normalize();
-            if (Files.isDirectory(normal) && !isStubs(normal)) {
-                seen.add(normal);
+            if (Files.isDirectory(normal) && !isStubs(normal) && real.add(realPath(normal))) {
+                out.add(normal);
             }
         }
-        return List.copyOf(seen);
+        return List.copyOf(out);
+    }
+
+    private static Path realPath(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            return dir;
+        }
     }
 
     private static boolean isStubs(Path dir) {
