@@ -190,8 +190,8 @@ public final class CpuBackend implements Backend {
                 long sk = s.keyBase(layer, h);
                 long dk = d.keyBase(layer, h);
                 for (int i = 0; i < s.headDim; i++) {
-                    MemorySegment.copy(s.keys, (sk + (long) i * s.capacity) * Float.BYTES, d.keys,
-                            (dk + (long) i * d.capacity) * Float.BYTES, posBytes);
+                    MemorySegment.copy(s.keys, (sk + (long) i * s.keyStride) * Float.BYTES, d.keys,
+                            (dk + (long) i * d.keyStride) * Float.BYTES, posBytes);
                 }
                 MemorySegment.copy(s.values, s.valueBase(layer, h) * Float.BYTES, d.values,
                         d.valueBase(layer, h) * Float.BYTES, posBytes * s.headDim);
@@ -337,25 +337,31 @@ public final class CpuBackend implements Backend {
                 long row = s.firstRow() + i;
                 MemorySegment.copy(qkvData, F32, (row * 3 * c + (long) h * hd) * Float.BYTES, q, 0, hd);
                 kernels.attend(outData, row * c + (long) h * hd, q, cache.keys, keyBase, cache.values, valueBase,
-                        cache.capacity, hd, s.pastLength() + i + 1, scale, sc);
+                        cache.keyStride, hd, s.pastLength() + i + 1, scale, sc);
             }
         });
     }
 
-    /** Puts a slice's new keys (transposed) and values into its cache at positions {@code pastLength ..}. */
+    /**
+     * Puts a slice's new keys (transposed) and values into its cache at positions {@code pastLength ..}. The keys go
+     * head by head and component by component, so that the stores run along the positions of a key row.
+     */
     private static void storeKeysValues(MemorySegment qkv, int c, int layer, AttentionBatch.Slice s, CpuCache cache) {
         int hd = cache.headDim;
-        for (int i = 0; i < s.rows(); i++) {
-            long row = (long) (s.firstRow() + i) * 3 * c;
-            int pos = s.pastLength() + i;
-            for (int h = 0; h < cache.nHead; h++) {
-                long k = row + c + (long) h * hd;
-                long keyBase = cache.keyBase(layer, h) + pos;
-                for (int d = 0; d < hd; d++) {
-                    ScalarKernels.set(cache.keys, keyBase + (long) d * cache.capacity, ScalarKernels.get(qkv, k + d));
+        long firstRow = (long) s.firstRow() * 3 * c;
+        for (int h = 0; h < cache.nHead; h++) {
+            long keyBase = cache.keyBase(layer, h) + s.pastLength();
+            for (int d = 0; d < hd; d++) {
+                long from = firstRow + c + (long) h * hd + d;
+                long to = keyBase + (long) d * cache.keyStride;
+                for (int i = 0; i < s.rows(); i++) {
+                    ScalarKernels.set(cache.keys, to + i, ScalarKernels.get(qkv, from + (long) i * 3 * c));
                 }
-                MemorySegment.copy(qkv, (k + c) * Float.BYTES, cache.values,
-                        (cache.valueBase(layer, h) + (long) pos * hd) * Float.BYTES, (long) hd * Float.BYTES);
+            }
+            long valueBase = cache.valueBase(layer, h) + (long) s.pastLength() * hd;
+            for (int i = 0; i < s.rows(); i++) {
+                MemorySegment.copy(qkv, (firstRow + (long) i * 3 * c + 2L * c + (long) h * hd) * Float.BYTES,
+                        cache.values, (valueBase + (long) i * hd) * Float.BYTES, (long) hd * Float.BYTES);
             }
         }
     }

@@ -10,12 +10,17 @@ import java.util.Set;
  * Keys and values of one sequence, off-heap, laid out for the attention kernel's scans:
  * keys transposed as {@code [layer][head][d][position]} (a query scores a block of positions with one vector per d),
  * values as {@code [layer][head][position][d]} (a position adds its whole row).
+ *
+ * <p>A transposed key row holds {@link #keyStride} floats: the capacity rounded up to an odd number of 64-byte cache
+ * lines, so that the headDim rows a query reads together fall in different cache sets (rows 4 KB apart would all
+ * compete for the same few ways of L1).
  */
 final class CpuCache implements KvCache {
     final int nLayer;
     final int nHead;
     final int headDim;
     final int capacity;
+    final int keyStride;
     final MemorySegment keys;
     final MemorySegment values;
     private final Arena arena;
@@ -32,15 +37,17 @@ final class CpuCache implements KvCache {
         this.headDim = headDim;
         this.capacity = capacity;
         this.owner = owner;
-        long floats = Math.multiplyExact(Math.multiplyExact((long) nLayer * nHead, headDim), capacity);
+        int lineFloats = 64 / Float.BYTES;
+        this.keyStride = (((capacity + lineFloats - 1) / lineFloats) | 1) * lineFloats;
+        long heads = (long) nLayer * nHead;
         this.arena = Arena.ofShared();
-        this.keys = arena.allocate(floats * Float.BYTES, 64);
-        this.values = arena.allocate(floats * Float.BYTES, 64);
+        this.keys = arena.allocate(Math.multiplyExact(heads * headDim, keyStride) * Float.BYTES, 64);
+        this.values = arena.allocate(Math.multiplyExact(heads * headDim, capacity) * Float.BYTES, 64);
     }
 
-    /** Where key component d of position p of (layer, head) is: {@code keyBase + d * capacity + p}. */
+    /** Where key component d of position p of (layer, head) is: {@code keyBase + d * keyStride + p}. */
     long keyBase(int layer, int head) {
-        return ((long) layer * nHead + head) * headDim * capacity;
+        return ((long) layer * nHead + head) * headDim * keyStride;
     }
 
     /** Where value component d of position p of (layer, head) is: {@code valueBase + p * headDim + d}. */

@@ -72,15 +72,12 @@ interface Kernels {
      *
      * @param out    the head's hd outputs at {@code o}
      * @param q      the hd query values
-     * @param keys   transposed keys: key p's component d at {@code ko + d * cap + p}
+     * @param keys   transposed keys: key p's component d at {@code ko + d * keyStride + p}
      * @param values values: position p's component d at {@code vo + p * hd + d}
      * @param scores scratch of at least t floats
      */
     void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values, long vo,
-                int cap, int hd, int t, float scale, float[] scores);
-
-    /** {@code out[o + i] = gelu(out[o + i])} for i < n (for engines whose GEMM cannot fuse it). */
-    void geluInPlace(MemorySegment out, long o, int n);
+                int keyStride, int hd, int t, float scale, float[] scores);
 
     // ---- the scalar definitions every implementation matches bit for bit ------------------------------------------
 

@@ -19,6 +19,8 @@ final class Limits {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final long BUFFER_BYTES = 256L << 20;
     private static final int CHAINS = 12;
+    /** Calls of each probe's loop on little data first, so that the timed passes run compiled code. */
+    private static final int WARM_UP_CALLS = 20_000;
 
     private Limits() {
     }
@@ -42,6 +44,9 @@ final class Limits {
         float[] sink = new float[threads];
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buffer = arena.allocate(BUFFER_BYTES, 64);
+            for (int i = 0; i < WARM_UP_CALLS; i++) {
+                sink[0] += sum(buffer, 0, 1 << 12);
+            }
             long chunk = BUFFER_BYTES / threads / S.vectorByteSize() / 4 * S.vectorByteSize() * 4;
             double best = 0;
             int passes = 0;
@@ -73,6 +78,9 @@ final class Limits {
     private static Result fmaPeak(ComputePool pool, long nanos) {
         int threads = pool.threads();
         float[] sink = new float[threads];
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            sink[0] += chains(64);
+        }
         int iterations = 1 << 16;
         double best = 0;
         int passes = 0;

@@ -111,13 +111,6 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void geluInPlace(MemorySegment out, long o, int n) {
-        for (int j = 0; j < n; j++) {
-            set(out, o + j, Kernels.gelu(get(out, o + j)));
-        }
-    }
-
-    @Override
     public void dots(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int rows, MemorySegment wte,
                      long v0, int nv, int c) {
         for (int r = 0; r < rows; r++) {
@@ -134,12 +127,12 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values,
-                       long vo, int cap, int hd, int t, float scale, float[] scores) {
+                       long vo, int keyStride, int hd, int t, float scale, float[] scores) {
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p < t; p++) {
             float s = 0;
             for (int d = 0; d < hd; d++) {
-                s = Math.fma(q[d], get(keys, ko + (long) d * cap + p), s);
+                s = Math.fma(q[d], get(keys, ko + (long) d * keyStride + p), s);
             }
             s *= scale;
             scores[p] = s;

@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -40,6 +41,11 @@ final class VectorKernels implements Kernels {
     private static final int MR = 4;
     private static final int NR = 3 * L;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorShuffle<Float> SWAP_32 = swap(32);
+    private static final VectorShuffle<Float> SWAP_16 = swap(16);
+    private static final VectorShuffle<Float> SWAP_8 = swap(8);
+    private static final VectorShuffle<Float> SWAP_4 = swap(4);
+    private static final VectorShuffle<Float> SWAP_2 = swap(2);
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
@@ -91,39 +97,80 @@ final class VectorKernels implements Kernels {
         return FloatVector.broadcast(S, x);
     }
 
-    /** The lanes summed first to last: a fixed order, unlike {@code reduceLanes(ADD)}. */
+    /**
+     * The sum of the lanes in a fixed tree order (lane i plus lane i + L/2, and so on down to one lane), unlike
+     * {@code reduceLanes(ADD)}, whose order the Vector API leaves open and which may differ between the interpreter
+     * and compiled code.
+     */
     static float sumLanes(FloatVector v) {
-        float s = v.lane(0);
-        for (int i = 1; i < L; i++) {
-            s += v.lane(i);
+        if (L >= 64) {
+            v = v.add(v.rearrange(SWAP_32));
         }
-        return s;
+        if (L >= 32) {
+            v = v.add(v.rearrange(SWAP_16));
+        }
+        if (L >= 16) {
+            v = v.add(v.rearrange(SWAP_8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP_4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(SWAP_2));
+        }
+        return v.lane(0) + v.lane(1);
     }
 
-    /** {@link Kernels#exp} on every lane. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.min(HI).max(LO);
-        FloatVector n = xc.fma(bc(LOG2E), bc(ROUND)).sub(ROUND);
-        FloatVector r = n.fma(bc(NEG_LN2_HI), xc);
-        r = n.fma(bc(NEG_LN2_LO), r);
-        FloatVector p = bc(P0).fma(r, bc(P1));
-        p = p.fma(r, bc(P2));
-        p = p.fma(r, bc(P3));
-        p = p.fma(r, bc(P4));
-        p = p.fma(r, bc(P5));
-        p = p.fma(r.mul(r), r);
-        p = p.add(1f);
-        IntVector bits = (IntVector) n.convert(VectorOperators.F2I, 0);
-        FloatVector scale = bits.lanewise(VectorOperators.LSHL, 23).add(BIAS).reinterpretAsFloats();
-        FloatVector y = p.mul(scale);
-        y = y.blend(bc(0f), x.compare(VectorOperators.LT, LO));
-        return y.blend(bc(Float.POSITIVE_INFINITY), x.compare(VectorOperators.GT, HI));
+    private static VectorShuffle<Float> swap(int distance) {
+        return L > distance ? VectorShuffle.fromOp(S, i -> i ^ distance) : null;
     }
 
-    /** {@link Kernels#gelu} on every lane. */
-    static FloatVector gelu(FloatVector x) {
-        FloatVector p = x.mul(x).fma(bc(GELU_CUBIC), bc(1f));
-        return x.div(exp(x.mul(p).mul(GELU_NEG_2K)).add(1f));
+    /**
+     * {@code s[o + i] = exp(s[o + i] - sub)} ({@link Kernels#exp} on every lane) for i < n; returns the sum of the
+     * results (lanes summed by {@link #sumLanes}). The one place of the vector exp: helpers that pass vectors between
+     * methods get boxed once C2 compiles them on their own, so the whole loop lives here.
+     */
+    private static float expInPlace(MemorySegment s, long o, int n, float sub) {
+        FloatVector sum = bc(0f);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector x = load(s, o + i, m).sub(sub);
+            FloatVector xc = x.min(HI).max(LO);
+            FloatVector k = xc.fma(bc(LOG2E), bc(ROUND)).sub(ROUND);
+            FloatVector r = k.fma(bc(NEG_LN2_HI), xc);
+            r = k.fma(bc(NEG_LN2_LO), r);
+            FloatVector p = bc(P0).fma(r, bc(P1));
+            p = p.fma(r, bc(P2));
+            p = p.fma(r, bc(P3));
+            p = p.fma(r, bc(P4));
+            p = p.fma(r, bc(P5));
+            p = p.fma(r.mul(r), r);
+            p = p.add(1f);
+            IntVector bits = (IntVector) k.convert(VectorOperators.F2I, 0);
+            FloatVector y = p.mul(bits.lanewise(VectorOperators.LSHL, 23).add(BIAS).reinterpretAsFloats());
+            y = y.blend(bc(0f), x.compare(VectorOperators.LT, LO));
+            y = y.blend(bc(Float.POSITIVE_INFINITY), x.compare(VectorOperators.GT, HI));
+            store(y, s, o + i, m);
+            sum = sum.add(y, m);
+        }
+        return sumLanes(sum);
+    }
+
+    /**
+     * {@code out[o + j] = gelu(acc[ao + j])} for j < n, as {@link Kernels#gelu}: the exponent into {@code out}, the
+     * exp in place, then {@code x / (1 + e)}.
+     */
+    private static void gelu(MemorySegment out, long o, float[] acc, int ao, int n) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector x = FloatVector.fromArray(S, acc, ao + j, m);
+            store(x.mul(x.mul(x).fma(bc(GELU_CUBIC), bc(1f))).mul(GELU_NEG_2K), out, o + j, m);
+        }
+        expInPlace(out, o, n, 0f);
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            store(FloatVector.fromArray(S, acc, ao + j, m).div(load(out, o + j, m).add(1f)), out, o + j, m);
+        }
     }
 
     @Override
@@ -282,14 +329,7 @@ final class VectorKernels implements Kernels {
                     store(FloatVector.fromArray(S, acc, ao + up, tail), out, o + up, tail);
                 }
             }
-            case GELU -> {
-                for (int j = 0; j < up; j += L) {
-                    store(gelu(FloatVector.fromArray(S, acc, ao + j)), out, o + j);
-                }
-                if (tail != null) {
-                    store(gelu(FloatVector.fromArray(S, acc, ao + up, tail)), out, o + up, tail);
-                }
-            }
+            case GELU -> gelu(out, o, acc, ao, n);
             case ACCUMULATE -> {
                 for (int j = 0; j < up; j += L) {
                     store(load(out, o + j).add(FloatVector.fromArray(S, acc, ao + j)), out, o + j);
@@ -299,18 +339,6 @@ final class VectorKernels implements Kernels {
                             tail);
                 }
             }
-        }
-    }
-
-    @Override
-    public void geluInPlace(MemorySegment out, long o, int n) {
-        int j = 0;
-        for (int up = S.loopBound(n); j < up; j += L) {
-            store(gelu(load(out, o + j)), out, o + j);
-        }
-        if (j < n) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            store(gelu(load(out, o + j, m)), out, o + j, m);
         }
     }
 
@@ -455,80 +483,136 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values,
-                       long vo, int cap, int hd, int t, float scale, float[] scores) {
-        // scores, four key blocks at a time: s_p = (sum over d of q[d] * k_p[d], in order of d) * scale
+                       long vo, int keyStride, int hd, int t, float scale, float[] scores) {
         int p = 0;
-        for (; p + 4 * L <= t; p += 4 * L) {
-            FloatVector s0 = bc(0f), s1 = s0, s2 = s0, s3 = s0;
-            for (int d = 0; d < hd; d++) {
-                FloatVector qd = bc(q[d]);
-                long row = ko + (long) d * cap + p;
-                s0 = qd.fma(load(keys, row), s0);
-                s1 = qd.fma(load(keys, row + L), s1);
-                s2 = qd.fma(load(keys, row + 2 * L), s2);
-                s3 = qd.fma(load(keys, row + 3 * L), s3);
-            }
-            s0.mul(scale).intoArray(scores, p);
-            s1.mul(scale).intoArray(scores, p + L);
-            s2.mul(scale).intoArray(scores, p + 2 * L);
-            s3.mul(scale).intoArray(scores, p + 3 * L);
+        for (; p + 8 * L <= t; p += 8 * L) {
+            scores8(scores, p, q, keys, ko, keyStride, hd, scale);
         }
-        for (; p < t; p += L) {
-            VectorMask<Float> m = S.indexInRange(p, t);
-            FloatVector s0 = bc(0f);
-            for (int d = 0; d < hd; d++) {
-                s0 = bc(q[d]).fma(load(keys, ko + (long) d * cap + p, m), s0);
-            }
-            s0.mul(scale).intoArray(scores, p, m);
+        for (; p < t; p += 4 * L) {
+            scores4(scores, p, q, keys, ko, keyStride, hd, t, scale);
         }
-        // softmax numerators in place, and their sum
+        float total = softmaxNumerators(scores, t);
+        int d0 = 0;
+        for (; d0 + 4 * L <= hd; d0 += 4 * L) {
+            weightedValues4(out, o + d0, scores, values, vo + d0, hd, t, total);
+        }
+        for (; d0 < hd; d0 += L) {
+            weightedValues1(out, o + d0, scores, values, vo + d0, hd, t, total, Math.min(L, hd - d0));
+        }
+    }
+
+    /**
+     * {@code scores[p ..] = (sum over d of q[d] * k_p[d], in order of d) * scale} for 8 blocks of keys from
+     * {@code p}: eight independent chains keep both FMA pipes busy.
+     */
+    private static void scores8(float[] scores, int p, float[] q, MemorySegment keys, long ko, int keyStride, int hd,
+                                float scale) {
+        FloatVector s0 = bc(0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int d = 0; d < hd; d++) {
+            FloatVector qd = bc(q[d]);
+            long row = ko + (long) d * keyStride + p;
+            s0 = qd.fma(load(keys, row), s0);
+            s1 = qd.fma(load(keys, row + L), s1);
+            s2 = qd.fma(load(keys, row + 2 * L), s2);
+            s3 = qd.fma(load(keys, row + 3 * L), s3);
+            s4 = qd.fma(load(keys, row + 4 * L), s4);
+            s5 = qd.fma(load(keys, row + 5 * L), s5);
+            s6 = qd.fma(load(keys, row + 6 * L), s6);
+            s7 = qd.fma(load(keys, row + 7 * L), s7);
+        }
+        s0.mul(scale).intoArray(scores, p);
+        s1.mul(scale).intoArray(scores, p + L);
+        s2.mul(scale).intoArray(scores, p + 2 * L);
+        s3.mul(scale).intoArray(scores, p + 3 * L);
+        s4.mul(scale).intoArray(scores, p + 4 * L);
+        s5.mul(scale).intoArray(scores, p + 5 * L);
+        s6.mul(scale).intoArray(scores, p + 6 * L);
+        s7.mul(scale).intoArray(scores, p + 7 * L);
+    }
+
+    /** {@link #scores8} for 4 blocks of keys from {@code p}, masked at t (the last keys). */
+    private static void scores4(float[] scores, int p, float[] q, MemorySegment keys, long ko, int keyStride, int hd,
+                                int t, float scale) {
+        VectorMask<Float> m0 = S.indexInRange(p, t), m1 = S.indexInRange(p + L, t);
+        VectorMask<Float> m2 = S.indexInRange(p + 2 * L, t), m3 = S.indexInRange(p + 3 * L, t);
+        FloatVector s0 = bc(0f), s1 = s0, s2 = s0, s3 = s0;
+        for (int d = 0; d < hd; d++) {
+            FloatVector qd = bc(q[d]);
+            long row = ko + (long) d * keyStride + p;
+            s0 = qd.fma(load(keys, row, m0), s0);
+            s1 = qd.fma(load(keys, row + L, m1), s1);
+            s2 = qd.fma(load(keys, row + 2 * L, m2), s2);
+            s3 = qd.fma(load(keys, row + 3 * L, m3), s3);
+        }
+        s0.mul(scale).intoArray(scores, p, m0);
+        s1.mul(scale).intoArray(scores, p + L, m1);
+        s2.mul(scale).intoArray(scores, p + 2 * L, m2);
+        s3.mul(scale).intoArray(scores, p + 3 * L, m3);
+    }
+
+    /** Replaces {@code scores[0, t)} by {@code exp(score - max)} and returns their sum. */
+    private static float softmaxNumerators(float[] scores, int t) {
         int up = S.loopBound(t);
-        VectorMask<Float> tail = up < t ? S.indexInRange(up, t) : null;
         FloatVector mx = bc(Float.NEGATIVE_INFINITY);
         for (int i = 0; i < up; i += L) {
             mx = mx.max(FloatVector.fromArray(S, scores, i));
         }
-        if (tail != null) {
-            mx = mx.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, scores, up, tail), tail);
+        float max = mx.reduceLanes(VectorOperators.MAX);
+        for (int i = up; i < t; i++) {
+            max = Math.max(max, scores[i]);
         }
-        FloatVector max = bc(mx.reduceLanes(VectorOperators.MAX));
-        FloatVector sum = bc(0f);
-        for (int i = 0; i < up; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, scores, i).sub(max));
-            e.intoArray(scores, i);
-            sum = sum.add(e);
+        return expInPlace(MemorySegment.ofArray(scores), 0, t, max);
+    }
+
+    /**
+     * Four vectors of the output, {@code out[o ..] = sum over p of e[p] * v_p[..] / total}: two chains over the
+     * positions (even and odd) for each vector, eight in all.
+     */
+    private static void weightedValues4(MemorySegment out, long o, float[] e, MemorySegment values, long vb, int hd,
+                                        int t, float total) {
+        FloatVector a0 = bc(0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int i = 0;
+        for (; i + 2 <= t; i += 2) {
+            FloatVector w = bc(e[i]);
+            long row = vb + (long) i * hd;
+            a0 = w.fma(load(values, row), a0);
+            a1 = w.fma(load(values, row + L), a1);
+            a2 = w.fma(load(values, row + 2 * L), a2);
+            a3 = w.fma(load(values, row + 3 * L), a3);
+            w = bc(e[i + 1]);
+            row += hd;
+            b0 = w.fma(load(values, row), b0);
+            b1 = w.fma(load(values, row + L), b1);
+            b2 = w.fma(load(values, row + 2 * L), b2);
+            b3 = w.fma(load(values, row + 3 * L), b3);
         }
-        if (tail != null) {
-            FloatVector e = exp(FloatVector.fromArray(S, scores, up, tail).sub(max));
-            e.intoArray(scores, up, tail);
-            sum = sum.add(e, tail);
+        if (i < t) {
+            FloatVector w = bc(e[i]);
+            long row = vb + (long) i * hd;
+            a0 = w.fma(load(values, row), a0);
+            a1 = w.fma(load(values, row + L), a1);
+            a2 = w.fma(load(values, row + 2 * L), a2);
+            a3 = w.fma(load(values, row + 3 * L), a3);
         }
-        float total = sumLanes(sum);
-        // weighted values: two chains over positions (even, odd), then divided by the sum
-        for (int d0 = 0; d0 < hd; d0 += L) {
-            long vb = vo + d0;
-            FloatVector a0 = bc(0f), a1 = a0;
-            int i = 0;
-            if (d0 + L <= hd) {
-                for (; i + 2 <= t; i += 2) {
-                    a0 = bc(scores[i]).fma(load(values, vb + (long) i * hd), a0);
-                    a1 = bc(scores[i + 1]).fma(load(values, vb + (long) (i + 1) * hd), a1);
-                }
-                if (i < t) {
-                    a0 = bc(scores[i]).fma(load(values, vb + (long) i * hd), a0);
-                }
-                store(a0.add(a1).div(total), out, o + d0);
-            } else {
-                VectorMask<Float> m = S.indexInRange(d0, hd);
-                for (; i + 2 <= t; i += 2) {
-                    a0 = bc(scores[i]).fma(load(values, vb + (long) i * hd, m), a0);
-                    a1 = bc(scores[i + 1]).fma(load(values, vb + (long) (i + 1) * hd, m), a1);
-                }
-                if (i < t) {
-                    a0 = bc(scores[i]).fma(load(values, vb + (long) i * hd, m), a0);
-                }
-                store(a0.add(a1).div(total), out, o + d0, m);
-            }
+        store(a0.add(b0).div(total), out, o);
+        store(a1.add(b1).div(total), out, o + L);
+        store(a2.add(b2).div(total), out, o + 2 * L);
+        store(a3.add(b3).div(total), out, o + 3 * L);
+    }
+
+    /** One vector of the output as {@link #weightedValues4} computes it, for the first {@code lanes} lanes. */
+    private static void weightedValues1(MemorySegment out, long o, float[] e, MemorySegment values, long vb, int hd,
+                                        int t, float total, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        FloatVector a0 = bc(0f), b0 = a0;
+        int i = 0;
+        for (; i + 2 <= t; i += 2) {
+            a0 = bc(e[i]).fma(load(values, vb + (long) i * hd, m), a0);
+            b0 = bc(e[i + 1]).fma(load(values, vb + (long) (i + 1) * hd, m), b0);
         }
+        if (i < t) {
+            a0 = bc(e[i]).fma(load(values, vb + (long) i * hd, m), a0);
+        }
+        store(a0.add(b0).div(total), out, o, m);
     }
 }
