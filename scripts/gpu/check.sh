@@ -2,14 +2,15 @@
 # The GPU checks of backend-cuda, in one run that fits a short device session (about 9 minutes by default):
 #   1. nvidia-smi and the probe (`gpt2 backends`)
 #   2. the GPU tests: CudaKernelsTest, the conformance suite on cuda (CudaConformanceTest), CudaProviderTest
-#   3. `gpt2 bench` on cuda: random:124M and random:1558M, f32 and bf16, prompt 512, decode 128 (and bf16 with
-#      -Dgpt2.cuda.matmul=fast for the prefill comparison)
+#   3. `gpt2 bench` on cuda: random:124M and random:1558M, f32 and bf16, prompt 512, decode 128
 #   4. scripts/gpu/torch_bench.py: PyTorch's GPT2LMHeadModel of the same sizes, in its fastest working mode
-#   5. a summary with the targets: batch-1 decode faster than PyTorch's best, 1558M bf16 decode at least 50% of the
+#   5. `gpt2 bench` bf16 again with -Dgpt2.cuda.matmul=fast (prefill with one tensor-core product, as PyTorch)
+#   6. a summary with the targets: batch-1 decode faster than PyTorch's best, 1558M bf16 decode at least 50% of the
 #      memory-bandwidth bound
 # Run from the repository root on the GPU machine, after the lead has run ../shared/tools/device-bundle.sh here (it
 # packs a JDK 25 runtime, the jars and the test classes into .device/). Results go to $OUT (default ./gpu-results):
-# check.log, nvidia-smi.txt, backends.txt, junit.txt and junit/ (XML), bench-*.json, torch.json, summary.json.
+# check.log, nvidia-smi.txt, backends.txt, junit.txt and junit/ (XML), bench-*.json, torch.json, summary.json, and
+# kernel-cache/ (the compiled kernels).
 # Environment: DEADLINE_S (default 540) bounds the whole run; SIZES, DTYPES, NEW_TOKENS, PROMPT_TOKENS override the
 # benchmark matrix.
 set -uo pipefail
@@ -56,6 +57,9 @@ head -20 "$out/nvidia-smi.txt" | tee -a "$out/check.log"
 run 60 "$out/backends.txt" bash .device/java dev.gpt2.cli.Main backends
 cat "$out/backends.txt" | tee -a "$out/check.log"
 
+# compiled kernels are cached with the results (and reused by every run below): NVRTC runs once
+export JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -Dgpt2.cuda.cache=$(cd "$out" && pwd)/kernel-cache"
+
 log "2. GPU tests (kernels, conformance, provider)"
 run 240 "$out/junit.txt" bash .device/junit \
   --select-class dev.gpt2.backend.cuda.CudaKernelsTest \
@@ -65,22 +69,25 @@ run 240 "$out/junit.txt" bash .device/junit \
 grep -E "tests (successful|failed|skipped|aborted)|max \|diff\||read .* GB/s|MethodSource|✘" "$out/junit.txt" \
   | head -60 | tee -a "$out/check.log"
 
+bench() {  # bench FILE [JVM OPTION...] -- SIZE DTYPE
+  local file=$1
+  shift
+  local opts=()
+  while [ "$1" != "--" ]; do opts+=("$1"); shift; done
+  run 150 "$file" bash .device/java "${opts[@]}" dev.gpt2.cli.Main bench --model "random:$2" --backend cuda \
+    --dtype "$3" --prompt-tokens "$prompt" --new-tokens "$new" --json
+  cat "$file" | tee -a "$out/check.log"
+}
+
 log "3. gpt2 bench on cuda"
 for size in $sizes; do
   for dtype in $dtypes; do
-    run 150 "$out/bench-$size-$dtype.json" bash .device/java dev.gpt2.cli.Main bench --model "random:$size" \
-      --backend cuda --dtype "$dtype" --prompt-tokens "$prompt" --new-tokens "$new" --json
-    cat "$out/bench-$size-$dtype.json" | tee -a "$out/check.log"
+    bench "$out/bench-$size-$dtype.json" -- "$size" "$dtype"
   done
-  if [[ " $dtypes " == *" bf16 "* ]]; then
-    run 150 "$out/bench-$size-bf16-fast.json" bash .device/java -Dgpt2.cuda.matmul=fast dev.gpt2.cli.Main bench \
-      --model "random:$size" --backend cuda --dtype bf16 --prompt-tokens "$prompt" --new-tokens "$new" --json
-    cat "$out/bench-$size-bf16-fast.json" | tee -a "$out/check.log"
-  fi
 done
 
 log "4. PyTorch"
-torch_budget=$(( $(left) - 40 ))
+torch_budget=$(( $(left) - 100 ))
 if (( torch_budget > 30 )); then
   run $(( torch_budget + 30 )) "$out/torch.json" python3 "$here/torch_bench.py" --sizes "${sizes// /,}" \
     --dtypes "${dtypes// /,}" --prompt-tokens "$prompt" --new-tokens "$new" --budget-s "$torch_budget"
@@ -88,7 +95,14 @@ else
   log "skipped PyTorch: no time left"
 fi
 
-log "5. summary"
+log "5. gpt2 bench on cuda, bf16 with -Dgpt2.cuda.matmul=fast (one tensor-core product per matmul, as PyTorch)"
+if [[ " $dtypes " == *" bf16 "* ]]; then
+  for size in $sizes; do
+    bench "$out/bench-$size-bf16-fast.json" -Dgpt2.cuda.matmul=fast -- "$size" bf16
+  done
+fi
+
+log "6. summary"
 python3 - "$out" "$prompt" "$new" <<'PY' | tee -a "$out/check.log"
 import glob, json, os, sys
 out, prompt, new = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
