@@ -33,12 +33,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link MatmulPrecision} says (by default FP32-accurate: FP32 for F32 weights, three tensor-core products for
  * F16 / BF16 weights).
  *
- * <p>System properties: {@value MatmulPrecision#PROPERTY} ({@code exact} or {@code fast}) and
- * {@value #GRAPHS_PROPERTY} (default true: replay repeated kernel sequences, such as decode steps, as CUDA graphs).
+ * <p>System properties: {@value MatmulPrecision#PROPERTY} ({@code exact} or {@code fast}),
+ * {@value #GRAPHS_PROPERTY} (default true: replay repeated kernel sequences, such as decode steps, as CUDA graphs) and
+ * {@value #DEBUG_PROPERTY} (default false: wait after every kernel and name the one that failed).
  */
 final class CudaBackend implements Backend {
     /** Whether repeated kernel sequences are replayed as CUDA graphs. */
     static final String GRAPHS_PROPERTY = "gpt2.cuda.graphs";
+    /** Whether to wait after every kernel and name the one that failed (slow; for diagnosing device errors). */
+    static final String DEBUG_PROPERTY = "gpt2.cuda.debug";
 
     static final int DTYPE_F32 = 0;
     static final int DTYPE_F16 = 1;
@@ -58,6 +61,7 @@ final class CudaBackend implements Backend {
     private final KernelModule module;
     private final MatmulPrecision precision;
     private final boolean graphs;
+    private final boolean debug;
     private final ThreadLocal<Lane> lanes = new ThreadLocal<>();
     private final List<Lane> allLanes = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -76,6 +80,7 @@ final class CudaBackend implements Backend {
         driver.setCurrent(context);
         this.memory = new DeviceMemory(driver);
         this.graphs = Boolean.parseBoolean(System.getProperty(GRAPHS_PROPERTY, "true"));
+        this.debug = Boolean.parseBoolean(System.getProperty(DEBUG_PROPERTY, "false"));
         try {
             this.module = KernelModule.load(driver, runtime.nvrtc(), cache, device.major(), device.minor(),
                     device.sharedOptIn());
@@ -103,6 +108,7 @@ final class CudaBackend implements Backend {
         out.put("kernels", module.image());
         out.put("matmuls above " + Kernel.GEMV_MAX_ROWS + " rows", precision + " (" + MatmulPrecision.PROPERTY + ")");
         out.put("CUDA graphs", lane.graphState());
+        out.put("debug", debug ? "on: every kernel waited for (" + DEBUG_PROPERTY + ")" : "off");
         out.put("device memory held", DeviceMemory.mib(memory.bytesHeld()));
         return out;
     }
@@ -582,7 +588,7 @@ final class CudaBackend implements Backend {
         }
         Lane lane = lanes.get();
         if (lane == null) {
-            lane = new Lane(driver, runtime.cublas(), module, memory, context, graphs);
+            lane = new Lane(driver, runtime.cublas(), module, memory, context, graphs, debug);
             synchronized (allLanes) {
                 allLanes.add(lane);
             }

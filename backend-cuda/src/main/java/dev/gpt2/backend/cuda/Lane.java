@@ -1,5 +1,7 @@
 package dev.gpt2.backend.cuda;
 
+import dev.gpt2.api.Gpt2Exception;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -55,18 +57,26 @@ final class Lane implements AutoCloseable {
 
     private final List<Op> ops = new ArrayList<>();
     private boolean graphs;
+    private final boolean debug;
     private long graphLaunches;
     private final LinkedHashMap<List<Op>, MemorySegment> graphCache = new LinkedHashMap<>(16, 0.75f, true);
     private final LinkedHashMap<List<Op>, Boolean> seenOnce = new LinkedHashMap<>(16, 0.75f, true);
 
+    /**
+     * A lane for the calling thread.
+     *
+     * @param graphs whether repeated sequences are replayed as CUDA graphs
+     * @param debug  whether to wait after every op and name the op that failed (no graphs then)
+     */
     Lane(CudaDriver driver, Cublas cublas, KernelModule module, DeviceMemory memory, MemorySegment context,
-         boolean graphs) {
+         boolean graphs, boolean debug) {
         this.driver = driver;
         this.cublas = cublas;
         this.module = module;
         this.memory = memory;
         this.context = context;
-        this.graphs = graphs;
+        this.graphs = graphs && !debug;
+        this.debug = debug;
         driver.setCurrent(context);
         stream = driver.streamCreate();
         cublasHandle = cublas.createHandle();
@@ -232,6 +242,13 @@ final class Lane implements AutoCloseable {
                             "cublasGemmEx(m=" + g.m() + ", n=" + g.n() + ", k=" + g.k() + ")");
                     case Op.ToHost t -> driver.check(driver.memcpyDtoHAsync(MemorySegment.ofAddress(t.hostAddress()),
                             t.devicePointer(), t.bytes(), stream), "cuMemcpyDtoHAsync");
+                }
+                if (debug) {
+                    try {
+                        driver.streamSynchronize(stream);
+                    } catch (Gpt2Exception e) {
+                        throw new Gpt2Exception(e.kind(), "after " + op + ": " + e.getMessage(), e);
+                    }
                 }
             }
         }

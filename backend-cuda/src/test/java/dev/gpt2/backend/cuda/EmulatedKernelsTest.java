@@ -48,10 +48,8 @@ class EmulatedKernelsTest extends KernelChecks {
         }
         WeightView wv = new WeightView("w", DType.F32, k, n, MemorySegment.ofArray(w));
         WeightView bv = new WeightView("b", DType.F32, 1, n, MemorySegment.ofArray(new float[n]));
-        String before = System.getProperty(MatmulPrecision.PROPERTY);
-        System.setProperty(MatmulPrecision.PROPERTY, "fast");
         float[] got = new float[rows * n];
-        try (Backend fast = provider().open(new BackendConfig(0))) {
+        try (Backend fast = openWith(MatmulPrecision.PROPERTY, "fast")) {
             assertEquals("fast (gpt2.cuda.matmul)", fast.describe().get("matmuls above 8 rows"));
             Tensor xt = fast.allocate(rows, k);
             Tensor out = fast.allocate(rows, n);
@@ -59,12 +57,6 @@ class EmulatedKernelsTest extends KernelChecks {
             fast.matmul(out, xt, rows, fast.upload(wv, WeightRole.MATMUL, DType.BF16),
                     fast.upload(bv, WeightRole.VECTOR, DType.F32), Epilogue.STORE);
             fast.read(out, 0, rows, got);
-        } finally {
-            if (before == null) {
-                System.clearProperty(MatmulPrecision.PROPERTY);
-            } else {
-                System.setProperty(MatmulPrecision.PROPERTY, before);
-            }
         }
         double worst = 0;
         for (int r = 0; r < rows; r++) {
@@ -81,6 +73,41 @@ class EmulatedKernelsTest extends KernelChecks {
             }
         }
         assertTrue(worst > 1e-4, "fast precision should round the activations to bf16; max |diff| " + worst);
+    }
+
+    @Test
+    void debugModeWaitsAfterEveryOpAndSendsNoGraphs() {
+        try (Backend debug = openWith(CudaBackend.DEBUG_PROPERTY, "true")) {
+            assertEquals("off", debug.describe().get("CUDA graphs"));
+            assertTrue(debug.describe().get("debug").startsWith("on"));
+            WeightView g = new WeightView("g", DType.F32, 1, 4, MemorySegment.ofArray(new float[] {1, 1, 1, 1}));
+            Tensor gt = debug.upload(g, WeightRole.VECTOR, DType.F32);
+            Tensor x = debug.allocate(1, 4);
+            float[] out = new float[4];
+            for (int i = 0; i < 6; i++) {
+                debug.write(x, new float[] {1, 2, 3, 4 + i});
+                debug.layerNorm(x, x, 1, gt, gt, 1e-5f);
+                debug.layerNorm(x, x, 1, gt, gt, 1e-5f);
+                debug.read(x, 0, 1, out);
+                assertEquals(0, out[0] + out[1] + out[2] + out[3] - 4, 1e-5);
+            }
+            assertEquals("off", debug.describe().get("CUDA graphs"));
+        }
+    }
+
+    /** A second emulated backend opened with a system property set (restored afterwards). */
+    private Backend openWith(String property, String value) {
+        String before = System.getProperty(property);
+        System.setProperty(property, value);
+        try {
+            return provider().open(new BackendConfig(0));
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
     }
 
     @Test
