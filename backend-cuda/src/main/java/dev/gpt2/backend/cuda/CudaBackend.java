@@ -357,6 +357,8 @@ final class CudaBackend implements Backend {
         Lane lane = lane();
         int chunks = ceilDiv(maxCapacity, ATTENTION_CHUNK);
         long part = decode ? lane.scratch(Lane.Scratch.ATTENTION, 4L * r * heads * chunks * (d + 2)) : 0;
+        long counters = decode ? lane.scratch(Lane.Scratch.COUNTERS, 4L * r * heads) : 0;
+        boolean store = decode && maxSliceRows == 1;
         List<int[]> tiles = decode ? List.of() : tiles(slices);
         int nSlices = slices.size();
         long slicesAt = lane.payload((long) SLICE_BYTES * nSlices + 4L * r + 8L * tiles.size(), seg -> {
@@ -382,13 +384,14 @@ final class CudaBackend implements Backend {
         });
         long rowSliceAt = slicesAt + (long) SLICE_BYTES * nSlices;
         long tilesAt = rowSliceAt + 4L * r;
-        lane.launch(Kernel.KV_STORE, r, 1, 1, 128, 0, new KernelArgs().ptr(a.ptr).ptr(slicesAt).ptr(rowSliceAt)
-                .i32(c).i32(d));
+        if (!store) {
+            lane.launch(Kernel.KV_STORE, r, 1, 1, 128, 0, new KernelArgs().ptr(a.ptr).ptr(slicesAt).ptr(rowSliceAt)
+                    .i32(c).i32(d));
+        }
         if (decode) {
-            lane.launch(Kernel.ATTN_DECODE_PARTIAL, chunks, heads, r, 128, 0, new KernelArgs().ptr(part).ptr(a.ptr)
-                    .ptr(slicesAt).ptr(rowSliceAt).i32(c).i32(d).f32(scale));
-            lane.launch(Kernel.ATTN_DECODE_COMBINE, heads, r, 1, 128, 0, new KernelArgs().ptr(o.ptr).ptr(part)
-                    .ptr(slicesAt).ptr(rowSliceAt).i32(c).i32(d).i32(chunks));
+            lane.launch(Kernel.ATTN_DECODE, chunks, heads, r, 128, 0, new KernelArgs().ptr(o.ptr).ptr(part)
+                    .ptr(counters).ptr(a.ptr).ptr(slicesAt).ptr(rowSliceAt).i32(c).i32(d).f32(scale)
+                    .i32(store ? 1 : 0));
         } else {
             lane.launch(Kernel.ATTN_PREFILL, tiles.size(), heads, 1, 256, sharedBytes, new KernelArgs().ptr(o.ptr)
                     .ptr(a.ptr).ptr(slicesAt).ptr(tilesAt).i32(c).i32(d).f32(scale));

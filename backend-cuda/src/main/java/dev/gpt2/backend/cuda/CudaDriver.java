@@ -60,6 +60,7 @@ final class CudaDriver {
     private final MethodHandle cuMemcpyHtoDAsync;
     private final MethodHandle cuMemcpyDtoHAsync;
     private final MethodHandle cuMemcpyDtoDAsync;
+    private final MethodHandle cuMemsetD32Async;
     private final MethodHandle cuModuleLoadData;
     private final MethodHandle cuModuleUnload;
     private final MethodHandle cuModuleGetFunction;
@@ -101,6 +102,7 @@ final class CudaDriver {
         cuMemcpyHtoDAsync = library.bind(FunctionDescriptor.of(I, J, P, J, P), "cuMemcpyHtoDAsync_v2");
         cuMemcpyDtoHAsync = library.bind(FunctionDescriptor.of(I, P, J, J, P), "cuMemcpyDtoHAsync_v2");
         cuMemcpyDtoDAsync = library.bind(FunctionDescriptor.of(I, J, J, J, P), "cuMemcpyDtoDAsync_v2");
+        cuMemsetD32Async = library.bind(FunctionDescriptor.of(I, J, I, J, P), "cuMemsetD32Async");
         cuModuleLoadData = library.bind(FunctionDescriptor.of(I, P, P), "cuModuleLoadData");
         cuModuleUnload = library.bind(FunctionDescriptor.of(I, P), "cuModuleUnload");
         cuModuleGetFunction = library.bind(FunctionDescriptor.of(I, P, P, P), "cuModuleGetFunction");
@@ -341,6 +343,15 @@ final class CudaDriver {
     int memcpyDtoDAsync(long dst, long src, long bytes, MemorySegment stream) {
         try {
             return (int) cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Sets {@code count} 32-bit words at {@code dst} to {@code value}, on {@code stream}. */
+    int memsetD32Async(long dst, int value, long count, MemorySegment stream) {
+        try {
+            return (int) cuMemsetD32Async.invokeExact(dst, value, count, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }

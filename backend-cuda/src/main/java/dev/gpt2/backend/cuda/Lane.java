@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  */
 final class Lane implements AutoCloseable {
     /** Scratch buffers, each used within one recorded kernel sequence. */
-    enum Scratch { CAST, GATHER, ATTENTION, SAMPLING, RESULTS }
+    enum Scratch { CAST, GATHER, ATTENTION, COUNTERS, SAMPLING, RESULTS }
 
     private static final System.Logger LOG = System.getLogger(Lane.class.getName());
     private static final int PAYLOAD_ALIGN = 16;
@@ -165,7 +165,7 @@ final class Lane implements AutoCloseable {
 
     /**
      * A device buffer of at least {@code bytes} for {@code kind}, valid until the next call for the same kind. Growing
-     * it waits for the recorded work that may still use the old one.
+     * it waits for the recorded work that may still use the old one. {@link Scratch#COUNTERS} starts zeroed.
      */
     long scratch(Scratch kind, long bytes) {
         long[] held = scratch.get(kind);
@@ -176,9 +176,13 @@ final class Lane implements AutoCloseable {
             sync();
             memory.free(held[0]);
         }
-        long size = Math.max(bytes, held == null ? bytes : held[1] + held[1] / 2);
+        long size = (Math.max(bytes, held == null ? bytes : held[1] + held[1] / 2) + 3) / 4 * 4;
         long ptr = memory.allocate(size, "a " + kind.name().toLowerCase(java.util.Locale.ROOT) + " buffer");
         scratch.put(kind, new long[] {ptr, size});
+        if (kind == Scratch.COUNTERS) {
+            // counters start at 0; the kernels that use them leave them at 0
+            driver.check(driver.memsetD32Async(ptr, 0, size / 4, stream), "cuMemsetD32Async");
+        }
         return ptr;
     }
 

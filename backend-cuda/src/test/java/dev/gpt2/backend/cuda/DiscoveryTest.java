@@ -116,7 +116,7 @@ class DiscoveryTest {
             UNUSED(cuDevicePrimaryCtxRetain) UNUSED(cuDevicePrimaryCtxRelease_v2) UNUSED(cuCtxSetCurrent)
             UNUSED(cuMemGetInfo_v2) UNUSED(cuMemAlloc_v2) UNUSED(cuMemFree_v2) UNUSED(cuMemHostAlloc)
             UNUSED(cuMemFreeHost) UNUSED(cuMemcpyHtoDAsync_v2) UNUSED(cuMemcpyDtoHAsync_v2)
-            UNUSED(cuMemcpyDtoDAsync_v2) UNUSED(cuModuleLoadData) UNUSED(cuModuleUnload) UNUSED(cuModuleGetFunction)
+            UNUSED(cuMemcpyDtoDAsync_v2) UNUSED(cuMemsetD32Async) UNUSED(cuModuleLoadData) UNUSED(cuModuleUnload) UNUSED(cuModuleGetFunction)
             UNUSED(cuFuncSetAttribute) UNUSED(cuLaunchKernel) UNUSED(cuStreamCreate) UNUSED(cuStreamDestroy_v2)
             UNUSED(cuStreamSynchronize) UNUSED(cuEventCreate) UNUSED(cuEventRecord) UNUSED(cuEventSynchronize)
             UNUSED(cuEventElapsedTime) UNUSED(cuEventDestroy_v2) UNUSED(cuStreamBeginCapture_v2)

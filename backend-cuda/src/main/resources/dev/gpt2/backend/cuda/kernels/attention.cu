@@ -36,27 +36,40 @@ extern "C" __global__ void kv_store(const float* qkv, const AttnSlice* slices, c
     }
 }
 
-// Decode, split over the cache ("flash decoding"): block (chunk, head, row) scores the row's query against positions
-// [chunk * 64, chunk * 64 + 64) of its causal range and writes the partial softmax: part [R][H][chunks][D + 2]
-// = (sum_p e_p v_p, max score m, sum_p e_p) with e_p = exp(score_p - m). Chunks past the row's range do nothing.
-// Block 128, D <= 128.
-extern "C" __global__ void __launch_bounds__(128) attn_decode_partial(float* part, const float* qkv,
-                                                                     const AttnSlice* slices, const int* row_slice,
-                                                                     int C, int D, float scale) {
+// Decode, split over the cache ("flash decoding"), in one kernel: block (chunk, head, row) scores the row's query
+// against positions [chunk * 64, chunk * 64 + 64) of its causal range and writes its partial softmax to
+// part [R][H][chunks][D + 2] = (sum_p e_p v_p, max score m, sum_p e_p) with e_p = exp(score_p - m); the last block of
+// a (row, head) to finish (counted in counters [R][H], which start at 0 and are left at 0) merges the partials into
+// out. Chunks past the row's range do nothing. With `store` (every slice has one new row) the block whose chunk holds
+// the row's own position first stores the row's key and value there, which saves kv_store. Block 128, D <= 128.
+extern "C" __global__ void __launch_bounds__(128) attn_decode(float* out, float* part, int* counters,
+                                                             const float* qkv, const AttnSlice* slices,
+                                                             const int* row_slice, int C, int D, float scale,
+                                                             int store) {
     __shared__ float q[128];
     __shared__ float e[ATTN_CHUNK];
     __shared__ float red[128];
     __shared__ float stats[2];
+    __shared__ int last;
     int chunk = blockIdx.x, h = blockIdx.y, r = blockIdx.z, H = gridDim.y, chunks = gridDim.x;
     int tid = threadIdx.x;
     AttnSlice s = slices[row_slice[r]];
-    int len = s.past + (r - s.first_row) + 1;
+    int pos = s.past + (r - s.first_row);
+    int len = pos + 1;
     int start = chunk * ATTN_CHUNK;
     if (start >= len) return;
     int n = min(ATTN_CHUNK, len - start);
-    const float* K = (const float*) s.k + ((long long) h * s.capacity + start) * D;
-    const float* V = (const float*) s.v + ((long long) h * s.capacity + start) * D;
-    for (int d = tid; d < D; d += blockDim.x) q[d] = qkv[(long long) r * 3 * C + h * D + d] * scale;
+    const float* src = qkv + (long long) r * 3 * C;
+    long long head = (long long) h * s.capacity;
+    if (store && pos < start + ATTN_CHUNK) {
+        for (int d = tid; d < D; d += blockDim.x) {
+            ((float*) s.k)[(head + pos) * D + d] = src[C + h * D + d];
+            ((float*) s.v)[(head + pos) * D + d] = src[2 * C + h * D + d];
+        }
+    }
+    const float* K = (const float*) s.k + (head + start) * D;
+    const float* V = (const float*) s.v + (head + start) * D;
+    for (int d = tid; d < D; d += blockDim.x) q[d] = src[h * D + d] * scale;
     __syncthreads();
 
     // scores: 16 groups of 8 lanes, group g takes positions g, g + 16, ...
@@ -104,35 +117,36 @@ extern "C" __global__ void __launch_bounds__(128) attn_decode_partial(float* par
     }
     red[tid] = acc;
     __syncthreads();
-    float* o = part + (((long long) r * H + h) * chunks + chunk) * (D + 2);
+    float* mine = part + (((long long) r * H + h) * chunks + chunk) * (D + 2);
     if (tid < D) {
         float sum = 0.0f;
         for (int k = 0; k < groups; k++) sum += red[k * D + tid];
-        o[tid] = sum;
+        mine[tid] = sum;
     }
     if (tid == 0) {
-        o[D] = stats[0];
-        o[D + 1] = stats[1];
+        mine[D] = stats[0];
+        mine[D + 1] = stats[1];
     }
-}
 
-// Merges the partial softmaxes of attn_decode_partial; grid (H, R), block 128
-extern "C" __global__ void attn_decode_combine(float* out, const float* part, const AttnSlice* slices,
-                                               const int* row_slice, int C, int D, int chunks) {
-    int h = blockIdx.x, r = blockIdx.y, H = gridDim.x;
-    AttnSlice s = slices[row_slice[r]];
-    int len = s.past + (r - s.first_row) + 1;
+    // the last block of this (row, head) merges every chunk's partial
     int used = (len + ATTN_CHUNK - 1) / ATTN_CHUNK;
-    const float* p = part + ((long long) r * H + h) * chunks * (D + 2);
-    float m = NEG_INF;
-    for (int c = 0; c < used; c++) m = fmaxf(m, p[c * (D + 2) + D]);
+    __threadfence();
+    __syncthreads();
+    if (tid == 0) last = atomicAdd(&counters[r * H + h], 1) == used - 1;
+    __syncthreads();
+    if (!last) return;
+    __threadfence();
+    const float* all = part + ((long long) r * H + h) * chunks * (D + 2);
+    float mx = NEG_INF;
+    for (int c = 0; c < used; c++) mx = fmaxf(mx, __ldcg(all + c * (D + 2) + D));
     float l = 0.0f;
-    for (int c = 0; c < used; c++) l += p[c * (D + 2) + D + 1] * expf(p[c * (D + 2) + D] - m);
-    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+    for (int c = 0; c < used; c++) l += __ldcg(all + c * (D + 2) + D + 1) * expf(__ldcg(all + c * (D + 2) + D) - mx);
+    for (int dd = tid; dd < D; dd += blockDim.x) {
         float o = 0.0f;
-        for (int c = 0; c < used; c++) o += p[c * (D + 2) + d] * expf(p[c * (D + 2) + D] - m);
-        out[(long long) r * C + h * D + d] = o / l;
+        for (int c = 0; c < used; c++) o += __ldcg(all + c * (D + 2) + dd) * expf(__ldcg(all + c * (D + 2) + D) - mx);
+        out[(long long) r * C + h * D + dd] = o / l;
     }
+    if (tid == 0) counters[r * H + h] = 0;
 }
 
 // Prefill, fused ("flash attention" on CUDA cores): block (tile, head) takes up to 64 query rows of one slice and

@@ -280,6 +280,14 @@ inline T __ldg(const T* p) {
 }
 
 template <typename T>
+inline T __ldcg(const T* p) {
+    return *p;
+}
+
+inline void __threadfence() {
+}
+
+template <typename T>
 inline T atomicAdd(T* address, T value) {
     return std::atomic_ref<T>(*address).fetch_add(value);
 }

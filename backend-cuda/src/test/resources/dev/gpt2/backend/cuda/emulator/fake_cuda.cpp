@@ -119,6 +119,9 @@ int cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void* stream) {
 int cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, void* stream) {
     return fake::run_or_record(stream, [=] { std::memcpy((void*) dst, (const void*) src, n); });
 }
+int cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t n, void* stream) {
+    return fake::run_or_record(stream, [=] { std::fill((unsigned*) dst, (unsigned*) dst + n, value); });
+}
 int cuModuleLoadData(void** module, const void*) { static int m; *module = &m; return 0; }
 int cuModuleUnload(void*) { return 0; }
 int cuModuleGetFunction(void** f, void*, const char* name) {
