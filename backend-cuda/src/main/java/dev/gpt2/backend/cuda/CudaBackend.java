@@ -53,6 +53,8 @@ final class CudaBackend implements Backend {
     private static final int DECODE_MAX_SLICE_ROWS = 8;
     private static final int SLICE_BYTES = 32;
     private static final int CHOICE_BYTES = 32;
+    /** The most shared memory a GEMV that applies its input's layer norm may use (no opt-in needed up to 48 KiB). */
+    private static final int FUSED_NORM_SHARED_BYTES = 48 * 1024;
 
     private final CudaRuntime runtime;
     private final CudaDriver driver;
@@ -263,8 +265,18 @@ final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        lane().launch(Kernel.LAYER_NORM, rows, 1, 1, 256, 0, new KernelArgs().ptr(o.ptr).ptr(x.ptr).ptr(g.ptr)
-                .ptr(b.ptr).i32(c).f32(eps));
+        Lane lane = lane();
+        Lane.PendingNorm norm = new Lane.PendingNorm(o.ptr, x.ptr, rows, c, g.ptr, b.ptr, eps);
+        if (rows <= Kernel.GEMV_MAX_ROWS && o != x && 4L * rows * c <= FUSED_NORM_SHARED_BYTES) {
+            lane.pending = norm;
+        } else {
+            launchNorm(lane, norm);
+        }
+    }
+
+    private static void launchNorm(Lane lane, Lane.PendingNorm n) {
+        lane.launch(Kernel.LAYER_NORM, n.rows(), 1, 1, 256, 0, new KernelArgs().ptr(n.out()).ptr(n.in()).ptr(n.weight())
+                .ptr(n.bias()).i32(n.cols()).f32(n.eps()));
     }
 
     @Override
@@ -282,13 +294,30 @@ final class CudaBackend implements Backend {
                     + b);
         }
         if (rows > 0) {
-            project(lane(), o.ptr, x.ptr, rows, w, b.ptr, k, n, epilogue);
+            project(laneKeepingNorm(), o, x.ptr, rows, w, b.ptr, k, n, epilogue);
         }
     }
 
-    /** {@code out [rows, n] = epilogue(x [rows, k] . W + bias)} for a weight held as {@code wt [n, k]}; bias may be 0. */
-    private void project(Lane lane, long out, long x, int rows, CudaTensor wt, long bias, int k, int n,
+    /**
+     * {@code out [rows, n] = epilogue(x [rows, k] . W + bias)} for a weight held as {@code wt [n, k]}; bias may be 0.
+     * When {@code x} is the output of the lane's pending layer norm, the GEMV applies that norm itself.
+     */
+    private void project(Lane lane, CudaTensor output, long x, int rows, CudaTensor wt, long bias, int k, int n,
                          Epilogue epilogue) {
+        long out = output.ptr;
+        Lane.PendingNorm norm = lane.pending;
+        lane.pending = null;
+        if (norm != null) {
+            if (rows <= Kernel.GEMV_MAX_ROWS && norm.out() == x && norm.rows() == rows && norm.in() != out
+                    && norm.out() != out) {
+                lane.launch(Kernel.gemvLayerNorm(wt.dtype, rows), ceilDiv(n, 8), 1, 1, 256, 4 * rows * k,
+                        new KernelArgs().ptr(out).ptr(norm.in()).ptr(wt.ptr).ptr(bias).i32(rows).i32(k).i32(n)
+                                .i32(epilogue.ordinal()).ptr(norm.out()).ptr(norm.weight()).ptr(norm.bias())
+                                .f32(norm.eps()));
+                return;
+            }
+            launchNorm(lane, norm);
+        }
         if (rows <= Kernel.GEMV_MAX_ROWS) {
             lane.launch(Kernel.gemv(wt.dtype, rows), ceilDiv(n, 8), 1, 1, 256, 0, new KernelArgs().ptr(out).ptr(x)
                     .ptr(wt.ptr).ptr(bias).i32(rows).i32(k).i32(n).i32(epilogue.ordinal()));
@@ -430,11 +459,11 @@ final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        Lane lane = lane();
         boolean contiguous = true;
         for (int i = 1; i < n; i++) {
             contiguous &= rows[i] == rows[0] + i;
         }
+        Lane lane = contiguous && rows[0] == 0 ? laneKeepingNorm() : lane();
         long x;
         if (contiguous) {
             x = h.ptr + 4L * rows[0] * c;
@@ -443,7 +472,7 @@ final class CudaBackend implements Backend {
             long rowsAt = lane.payload(rows);
             lane.launch(Kernel.GATHER_ROWS, n, 1, 1, 256, 0, new KernelArgs().ptr(x).ptr(h.ptr).ptr(rowsAt).i32(c));
         }
-        project(lane, o.ptr, x, n, e, 0, c, v, Epilogue.STORE);
+        project(lane, o, x, n, e, 0, c, v, Epilogue.STORE);
     }
 
     @Override
@@ -584,8 +613,19 @@ final class CudaBackend implements Backend {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    /** The calling thread's lane, created on its first call. */
+    /** The calling thread's lane, its pending layer norm (if any) launched: what every call but a matmul needs. */
     private Lane lane() {
+        Lane lane = laneKeepingNorm();
+        Lane.PendingNorm norm = lane.pending;
+        if (norm != null) {
+            lane.pending = null;
+            launchNorm(lane, norm);
+        }
+        return lane;
+    }
+
+    /** The calling thread's lane, created on its first call; a pending layer norm stays pending. */
+    private Lane laneKeepingNorm() {
         if (closed.get()) {
             throw new IllegalStateException("the cuda backend is closed");
         }

@@ -55,6 +55,19 @@ final class Lane implements AutoCloseable {
     private boolean payloadWritable = true;
     private MemorySegment resultsHost;
 
+    /**
+     * A layer norm of few rows not launched yet, because the matmul that reads it may apply it itself
+     * ({@link Kernel#gemvLayerNorm}); the backend launches it before anything else.
+     *
+     * @param out   its output [rows, cols]
+     * @param in    its input, never {@code out}
+     */
+    record PendingNorm(long out, long in, int rows, int cols, long weight, long bias, float eps) {
+    }
+
+    /** The layer norm waiting for its reader, or null. */
+    PendingNorm pending;
+
     private final List<Op> ops = new ArrayList<>();
     private boolean graphs;
     private final boolean debug;

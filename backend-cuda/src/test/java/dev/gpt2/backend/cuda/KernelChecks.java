@@ -276,46 +276,61 @@ abstract class KernelChecks {
         }
     }
 
+    /**
+     * Decode steps shaped like GPT-2's (embed, layer norm, matmul, attention, final layer norm, logits, token
+     * choice): repeated, they are sent as CUDA graphs, and each layer norm of one row is applied by the matmul or
+     * logits that reads it; the numbers, the layer norms' own outputs included, stay the reference's.
+     */
     @Test
-    void repeatedStepsReplayedAsGraphsGiveTheSameNumbersAsPlainLaunches() {
+    void repeatedDecodeStepsAsGraphsWithFusedLayerNormsGiveTheReferenceNumbers() {
         int c = 64;
         int heads = 4;
         int hd = 16;
         int v = 500;
-        Pair wte = weight("wte", v, c, randoms(v * c, 0.5), WeightRole.TOKEN_EMBEDDING, DType.F32);
-        Pair wpe = weight("wpe", 64, c, randoms(64 * c, 0.1), WeightRole.POSITION_EMBEDDING, DType.F32);
-        Pair g = weight("g", 1, c, randoms(c, 1), WeightRole.VECTOR, DType.F32);
-        Pair b = weight("b", 1, c, randoms(c, 1), WeightRole.VECTOR, DType.F32);
-        Pair w = weight("w", c, 3 * c, randoms(c * 3 * c, 0.2), WeightRole.MATMUL, DType.F32);
-        Pair wb = weight("wb", 1, 3 * c, randoms(3 * c, 0.1), WeightRole.VECTOR, DType.F32);
-        KvCache kc = cuda.allocateCache(1, heads, hd, 64);
-        KvCache rc = ref.allocateCache(1, heads, hd, 64);
-        Pair x = new Pair(cuda.allocate(1, c), ref.allocate(1, c));
-        Pair qkv = new Pair(cuda.allocate(1, 3 * c), ref.allocate(1, 3 * c));
-        Pair att = new Pair(cuda.allocate(1, c), ref.allocate(1, c));
-        Pair logits = new Pair(cuda.allocate(1, v), ref.allocate(1, v));
-        int token = 1;
-        for (int step = 0; step < 8; step++) {
-            for (Backend be : List.of(cuda, ref)) {
-                boolean isCuda = be == cuda;
-                Tensor xt = isCuda ? x.cuda : x.ref;
-                be.embed(xt, isCuda ? wte.cuda : wte.ref, isCuda ? wpe.cuda : wpe.ref, new int[] {token},
-                        new int[] {step});
-                be.layerNorm(xt, xt, 1, isCuda ? g.cuda : g.ref, isCuda ? b.cuda : b.ref, 1e-5f);
-                be.matmul(isCuda ? qkv.cuda : qkv.ref, xt, 1, isCuda ? w.cuda : w.ref, isCuda ? wb.cuda : wb.ref,
-                        Epilogue.STORE);
-                be.attention(isCuda ? att.cuda : att.ref, isCuda ? qkv.cuda : qkv.ref, 0,
-                        AttentionBatch.single(isCuda ? kc : rc, 1, step));
-                be.logits(isCuda ? logits.cuda : logits.ref, isCuda ? att.cuda : att.ref, new int[] {0},
-                        isCuda ? wte.cuda : wte.ref);
+        for (DType dtype : List.of(DType.F32, DType.BF16)) {
+            Pair wte = weight("wte", v, c, randoms(v * c, 0.5), WeightRole.TOKEN_EMBEDDING, dtype);
+            Pair wpe = weight("wpe", 64, c, randoms(64 * c, 0.1), WeightRole.POSITION_EMBEDDING, dtype);
+            Pair g = weight("g", 1, c, randoms(c, 1), WeightRole.VECTOR, dtype);
+            Pair b = weight("b", 1, c, randoms(c, 1), WeightRole.VECTOR, dtype);
+            Pair w = weight("w", c, 3 * c, randoms(c * 3 * c, 0.2), WeightRole.MATMUL, dtype);
+            Pair wb = weight("wb", 1, 3 * c, randoms(3 * c, 0.1), WeightRole.VECTOR, dtype);
+            KvCache kc = cuda.allocateCache(1, heads, hd, 64);
+            KvCache rc = ref.allocateCache(1, heads, hd, 64);
+            Pair x = new Pair(cuda.allocate(1, c), ref.allocate(1, c));
+            Pair ln = new Pair(cuda.allocate(1, c), ref.allocate(1, c));
+            Pair qkv = new Pair(cuda.allocate(1, 3 * c), ref.allocate(1, 3 * c));
+            Pair att = new Pair(cuda.allocate(1, c), ref.allocate(1, c));
+            Pair lnf = new Pair(cuda.allocate(1, c), ref.allocate(1, c));
+            Pair logits = new Pair(cuda.allocate(1, v), ref.allocate(1, v));
+            int token = 1;
+            for (int step = 0; step < 8; step++) {
+                for (Backend be : List.of(cuda, ref)) {
+                    boolean isCuda = be == cuda;
+                    be.embed(pick(x, isCuda), pick(wte, isCuda), pick(wpe, isCuda), new int[] {token},
+                            new int[] {step});
+                    be.layerNorm(pick(ln, isCuda), pick(x, isCuda), 1, pick(g, isCuda), pick(b, isCuda), 1e-5f);
+                    be.matmul(pick(qkv, isCuda), pick(ln, isCuda), 1, pick(w, isCuda), pick(wb, isCuda),
+                            Epilogue.STORE);
+                    be.attention(pick(att, isCuda), pick(qkv, isCuda), 0,
+                            AttentionBatch.single(isCuda ? kc : rc, 1, step));
+                    be.layerNorm(pick(lnf, isCuda), pick(att, isCuda), 1, pick(g, isCuda), pick(b, isCuda), 1e-5f);
+                    be.logits(pick(logits, isCuda), pick(lnf, isCuda), new int[] {0}, pick(wte, isCuda));
+                }
+                int chosen = cuda.chooseTokens(logits.cuda, new TokenChoice[] {TokenChoice.GREEDY})[0];
+                String what = dtype + " step " + step + " ";
+                assertClose(what + "logits", logits, 1, 1e-4);
+                assertClose(what + "ln (applied by the matmul)", ln, 1, 1e-5);
+                assertClose(what + "lnf (applied by the logits)", lnf, 1, 1e-5);
+                assertEquals(HostSampler.argmax(read(ref, logits.ref, 1)), chosen, what);
+                token = chosen;
             }
-            int chosen = cuda.chooseTokens(logits.cuda, new TokenChoice[] {TokenChoice.GREEDY})[0];
-            assertClose("graph step " + step + " logits", logits, 1, 1e-4);
-            assertEquals(HostSampler.argmax(read(ref, logits.ref, 1)), chosen, "step " + step);
-            token = chosen;
         }
         String state = cuda.describe().get("CUDA graphs");
         assertTrue(state.matches("on, [1-9][0-9]* steps sent as graphs by this thread"), state);
+    }
+
+    private static Tensor pick(Pair p, boolean cudaSide) {
+        return cudaSide ? p.cuda : p.ref;
     }
 
     @Test

@@ -49,13 +49,10 @@ extern "C" __global__ void embed(float* out, const void* wte, int wte_type, cons
     }
 }
 
-// out [R, C] = (in - mean) / sqrt(var + eps) * weight + bias per row, biased variance, two passes; out may be in.
-// grid R
-extern "C" __global__ void layer_norm(float* out, const float* in, const float* weight, const float* bias, int C,
-                                      float eps) {
-    __shared__ float scratch[32];
-    const float* x = in + (long long) blockIdx.x * C;
-    float* y = out + (long long) blockIdx.x * C;
+// y [C] = (x - mean) / sqrt(var + eps) * weight + bias, biased variance, two passes; also into y2 unless it is null.
+// y may be x. Called by the whole block; `scratch` holds 32 floats.
+__device__ __forceinline__ void layer_norm_row(float* y, float* y2, const float* x, const float* weight,
+                                               const float* bias, int C, float eps, float* scratch) {
     float s = 0.0f;
     for (int j = threadIdx.x; j < C; j += blockDim.x) s += x[j];
     float mean = block_sum(s, scratch) / C;
@@ -65,7 +62,19 @@ extern "C" __global__ void layer_norm(float* out, const float* in, const float* 
         q += d * d;
     }
     float rstd = 1.0f / sqrtf(block_sum(q, scratch) / C + eps);
-    for (int j = threadIdx.x; j < C; j += blockDim.x) y[j] = (x[j] - mean) * rstd * weight[j] + bias[j];
+    for (int j = threadIdx.x; j < C; j += blockDim.x) {
+        float v = (x[j] - mean) * rstd * weight[j] + bias[j];
+        y[j] = v;
+        if (y2) y2[j] = v;
+    }
+}
+
+// out [R, C] = layer norm of each row of in [R, C]; out may be in. grid R
+extern "C" __global__ void layer_norm(float* out, const float* in, const float* weight, const float* bias, int C,
+                                      float eps) {
+    __shared__ float scratch[32];
+    layer_norm_row(out + (long long) blockIdx.x * C, 0, in + (long long) blockIdx.x * C, weight, bias, C, eps,
+                   scratch);
 }
 
 // out [total / N, N] += bias (may be null), then GELU when asked: the epilogue of a cuBLAS matmul
