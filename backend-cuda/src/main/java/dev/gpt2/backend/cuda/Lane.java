@@ -17,10 +17,10 @@ import java.util.function.Consumer;
  * sent. Kernel calls are recorded as {@link Op}s; small host data they need (token ids, slice descriptors, sampling
  * parameters) goes to a page-locked "payload" buffer that reaches the device in one copy when the work is sent. The
  * payload buffers alternate between two device copies, so a payload reserved just before a flush stays intact until
- * the op recorded after it has run. {@link #flush} sends the
- * recorded sequence: the first time as plain launches, the second time it is captured as a CUDA graph, and from then
- * on an identical sequence (a decode step: same kernels, tensors and launch shapes; only the payload's contents
- * differ) is one graph launch. Only the thread that owns a lane uses it.
+ * the op recorded after it has run. {@link #flush} sends the recorded sequence: the first time as plain launches, the
+ * second time it is captured as a CUDA graph, and from then on an identical sequence (a decode step: same kernels,
+ * tensors and launch shapes; only the payload's contents differ) is one graph launch. Only the thread that owns a
+ * lane uses it.
  */
 final class Lane implements AutoCloseable {
     /** Scratch buffers, each used within one recorded kernel sequence. */
