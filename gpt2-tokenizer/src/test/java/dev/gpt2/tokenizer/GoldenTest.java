@@ -82,10 +82,11 @@ class GoldenTest {
     @Test
     void everyMergeIsMadeOfTokensOfEarlierMergesSoOneAtATimeEqualsEncoderPy() {
         Vocabulary vocab = gpt2.vocabulary();
+        int[][] pairs = vocab.mergePairs();
         int[] madeAt = new int[vocab.size()];
         Arrays.fill(madeAt, -1);
         for (int r = 0; r < vocab.mergedIds.length; r++) {
-            assertTrue(madeAt[vocab.mergeLeft[r]] < r && madeAt[vocab.mergeRight[r]] < r, "merge " + r);
+            assertTrue(pairs[0][r] >= 0 && madeAt[pairs[0][r]] < r && madeAt[pairs[1][r]] < r, "merge " + r);
             assertEquals(-1, madeAt[vocab.mergedIds[r]], "each token is made by one merge");
             madeAt[vocab.mergedIds[r]] = r;
         }
