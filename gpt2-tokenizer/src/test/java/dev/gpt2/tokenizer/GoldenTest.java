@@ -4,9 +4,11 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +37,32 @@ class GoldenTest {
                 assertArrayEquals(c.ids(), gpt2.encodeAllowingSpecial(c.text()), () -> "line " + c.line());
             }
         }
+    }
+
+    @Test
+    void threadsSharingOneTokenizerGetTheReferenceIds() throws Exception {
+        List<Fixtures.Case> cases = Fixtures.devCases();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int offset = t * 151;
+            Thread thread = new Thread(() -> {
+                try {
+                    for (int k = 0; k < cases.size(); k++) {
+                        Fixtures.Case c = cases.get((k + offset) % cases.size());
+                        assertArrayEquals(c.ids(), gpt2.encodeOrdinary(c.text()), "line " + c.line());
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
     }
 
     @Test
