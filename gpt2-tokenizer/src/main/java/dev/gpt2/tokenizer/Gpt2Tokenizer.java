@@ -67,17 +67,16 @@ public final class Gpt2Tokenizer {
 
         private static Gpt2Tokenizer load() {
             long start = System.nanoTime();
-            byte[] compact;
+            Gpt2Tokenizer tokenizer;
             try (InputStream in = Gpt2Tokenizer.class.getResourceAsStream(BUNDLED_RESOURCE)) {
                 if (in == null) {
                     throw new IllegalStateException(BUNDLED_RESOURCE + " is missing from the gpt2-tokenizer module: "
                             + "build it with Maven, which generates it from encoder.json and vocab.bpe");
                 }
-                compact = in.readAllBytes();
+                tokenizer = new Gpt2Tokenizer(Vocabulary.readCompact(in));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + BUNDLED_RESOURCE + " from the gpt2-tokenizer jar", e);
             }
-            Gpt2Tokenizer tokenizer = new Gpt2Tokenizer(Vocabulary.fromCompact(compact));
             if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
                 LOG.log(System.Logger.Level.DEBUG, "GPT-2 vocabulary loaded in {0} us", (System.nanoTime() - start) / 1000);
             }

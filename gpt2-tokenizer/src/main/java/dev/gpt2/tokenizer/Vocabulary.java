@@ -1,5 +1,7 @@
 package dev.gpt2.tokenizer;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +138,7 @@ final class Vocabulary {
         return ranks.pairs(mergedIds.length);
     }
 
-    /** The compact form: see {@link #fromCompact}. */
+    /** The compact form: see {@link #readCompact}. */
     byte[] toCompact() {
         int[][] pairs = mergePairs();
         long[] self = selfEncoding.toLongArray();
@@ -156,24 +158,32 @@ final class Vocabulary {
     }
 
     /**
-     * Reads the compact form (little-endian): magic, version, the token count n, the byte count, the merge count m, the
-     * special-token count s, the length w of the self-encoding bit set in longs, 0; then n + 1 token offsets, m left
-     * ids, m right ids, m merged ids, 256 byte ids, s special ids, w longs of the bit set, and the token bytes. It is
-     * trusted (the build made it with {@link #build}, which validates).
+     * Reads the compact form (little-endian): a header of 8 ints (magic, version, the token count n, the byte count,
+     * the merge count m, the special-token count s, the length w of the self-encoding bit set in longs, 0), then n + 1
+     * token offsets, m left ids, m right ids, m merged ids, 256 byte ids, s special ids, w longs of the bit set, and
+     * the token bytes. It is trusted (the build made it with {@link #build}, which validates). The header gives the
+     * size of the rest, which is read in one go.
      *
-     * @throws IllegalArgumentException {@code data} is not a compact vocabulary of this version
+     * @throws IllegalArgumentException the data is not a compact vocabulary of this version
+     * @throws IOException              the stream cannot be read
      */
-    static Vocabulary fromCompact(byte[] data) {
-        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-        if (data.length < 32 || in.getInt() != MAGIC || in.getInt() != VERSION) {
+    static Vocabulary readCompact(InputStream stream) throws IOException {
+        ByteBuffer header = ByteBuffer.wrap(stream.readNBytes(32)).order(ByteOrder.LITTLE_ENDIAN);
+        if (header.limit() < 32 || header.getInt() != MAGIC || header.getInt() != VERSION) {
             throw new IllegalArgumentException("not a compact vocabulary of version " + VERSION);
         }
-        int n = in.getInt();
-        byte[] bytes = new byte[in.getInt()];
-        int m = in.getInt();
-        int s = in.getInt();
-        long[] self = new long[in.getInt()];
-        in.getInt();
+        int n = header.getInt();
+        byte[] bytes = new byte[header.getInt()];
+        int m = header.getInt();
+        int s = header.getInt();
+        long[] self = new long[header.getInt()];
+        int rest = 4 * (n + 1 + 3 * m + 256 + s) + 8 * self.length + bytes.length;
+        byte[] data = stream.readNBytes(rest);
+        if (data.length < rest) {
+            throw new IllegalArgumentException("a compact vocabulary cut short: " + data.length + " of " + rest
+                    + " bytes after the header");
+        }
+        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         int[] offsets = ints(in, n + 1);
         int[] left = ints(in, m);
         int[] right = ints(in, m);
