@@ -3,6 +3,7 @@ package dev.gpt2.tokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,8 +69,9 @@ class GoldenTest {
     @Test
     void corpusGivesTheReferenceCountAndIdsHash() throws Exception {
         String corpus = Fixtures.read(Fixtures.tokenizerData().resolve("corpus-5mb.txt"));
-        int expectedCount = Integer.parseInt(Fixtures.read(Fixtures.tokenizerData().resolve("corpus-5mb.count")).strip());
-        String expectedSha = Fixtures.read(Fixtures.tokenizerData().resolve("corpus-5mb.ids.sha256")).strip().split("\\s+")[0];
+        Path data = Fixtures.tokenizerData();
+        int expectedCount = Integer.parseInt(Fixtures.read(data.resolve("corpus-5mb.count")).strip());
+        String expectedSha = Fixtures.read(data.resolve("corpus-5mb.ids.sha256")).strip().split("\\s+")[0];
 
         int[] ids = gpt2.encodeOrdinary(corpus);
         assertEquals(expectedCount, ids.length);
