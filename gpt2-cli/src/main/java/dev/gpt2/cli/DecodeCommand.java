@@ -36,7 +36,8 @@ final class DecodeCommand implements Runnable {
         Gpt2Tokenizer gpt2 = Gpt2Tokenizer.gpt2();
         Utf8Input in = input.open();
         if (jsonl) {
-            JsonLines.transform(in, stdout, (line, where, out) -> out.writeText(gpt2.decode(JsonLines.ids(line, where))));
+            JsonLines.transform(in, stdout,
+                    (line, where, out) -> out.writeText(gpt2.decode(JsonLines.ids(line, where))));
             return;
         }
         try {

@@ -165,7 +165,8 @@ final class JsonLines implements AutoCloseable {
                         + ", found more after it");
             }
         } catch (JacksonException e) {
-            throw new IllegalArgumentException(where + ": not valid JSON: " + e.getOriginalMessage().replace('\n', ' '));
+            throw new IllegalArgumentException(where + ": not valid JSON: "
+                    + e.getOriginalMessage().replace('\n', ' '));
         }
         if (!found) {
             throw new IllegalArgumentException(where + ": expected " + shape + ", found no \"" + field + "\" field");

@@ -61,7 +61,8 @@ class EncodeDecodeCommandTest {
         assertEquals(Files.readString(TOKENIZER_DATA.resolve("corpus-5mb.ids.sha256")).strip().split("\\s+")[0], sha);
         Path idsFile = dir.resolve("ids.txt");
         Files.writeString(idsFile, ids.out());
-        assertArrayEquals(Files.readAllBytes(corpus), CommandRun.run("", "decode", "--file", idsFile.toString()).stdout());
+        assertArrayEquals(Files.readAllBytes(corpus),
+                CommandRun.run("", "decode", "--file", idsFile.toString()).stdout());
     }
 
     @Test
@@ -95,7 +96,8 @@ class EncodeDecodeCommandTest {
 
     @Test
     void jsonlKeepsEscapesAndSurrogatePairsExact() {
-        CommandRun r = CommandRun.run("{\"text\": \"\\ud83d\\ude00 \\\"q\\\" \\\\ \\n\\u2028\"}\n", "encode", "--jsonl");
+        CommandRun r = CommandRun.run("{\"text\": \"\\ud83d\\ude00 \\\"q\\\" \\\\ \\n\\u2028\"}\n",
+                "encode", "--jsonl");
         CommandRun back = CommandRun.run(r.out(), "decode", "--jsonl");
         assertEquals("😀 \"q\" \\ \n\u2028", field(back.out(), "text").getFirst());
     }
@@ -107,8 +109,8 @@ class EncodeDecodeCommandTest {
         assertEquals(CommandRun.run("a\uFFFDb\uFFFD", "encode").out(), r.out());
         assertEquals(1, r.stderr().lines().count(), r.stderr());
         assertTrue(r.stderr().contains("not valid UTF-8 (byte 1"), r.stderr());
-        CommandRun lines = CommandRun.run(new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}'},
-                "encode", "--jsonl");
+        byte[] badLine = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}'};
+        CommandRun lines = CommandRun.run(badLine, "encode", "--jsonl");
         assertTrue(lines.stderr().contains("stdin line 1 is not valid UTF-8"), lines.stderr());
     }
 

@@ -17,19 +17,19 @@ final class BytePairMerger {
     private final int[] byteIds;
     private final PairRanks ranks;
     private final int[] mergedIds;
-    private final int[] tokenLengths;
+    private final int[] offsets;
 
     /**
-     * @param byteIds      the id of the token of each single byte (256 ids)
-     * @param ranks        the rank of each merge pair
-     * @param mergedIds    the id that the merge of each rank makes
-     * @param tokenLengths the length in bytes of each token
+     * @param byteIds   the id of the token of each single byte (256 ids)
+     * @param ranks     the rank of each merge pair
+     * @param mergedIds the id that the merge of each rank makes
+     * @param offsets   token {@code id} is {@code offsets[id + 1] - offsets[id]} bytes long
      */
-    BytePairMerger(int[] byteIds, PairRanks ranks, int[] mergedIds, int[] tokenLengths) {
+    BytePairMerger(int[] byteIds, PairRanks ranks, int[] mergedIds, int[] offsets) {
         this.byteIds = byteIds;
         this.ranks = ranks;
         this.mergedIds = mergedIds;
-        this.tokenLengths = tokenLengths;
+        this.offsets = offsets;
     }
 
     /** The id of the single-byte token of {@code b}. */
@@ -101,11 +101,11 @@ final class BytePairMerger {
         heap.heapify();
         while (!heap.isEmpty()) {
             int p = heap.min();
-            int q = p + tokenLengths[ids[p]];
+            int q = p + length(ids[p]);
             ids[p] = mergedIds[heap.rank(p)];
             ids[q] = -1;
             heap.remove(q);
-            int next = p + tokenLengths[ids[p]];
+            int next = p + length(ids[p]);
             heap.update(p, next < len ? ranks.rank(ids[p], ids[next]) : PairRanks.NONE);
             if (p > 0) {
                 int prev = p - 1;
@@ -115,9 +115,13 @@ final class BytePairMerger {
                 heap.update(prev, ranks.rank(ids[prev], ids[p]));
             }
         }
-        for (int p = 0; p < len; p += tokenLengths[ids[p]]) {
+        for (int p = 0; p < len; p += length(ids[p])) {
             out.add(ids[p]);
         }
+    }
+
+    private int length(int id) {
+        return offsets[id + 1] - offsets[id];
     }
 
     /**

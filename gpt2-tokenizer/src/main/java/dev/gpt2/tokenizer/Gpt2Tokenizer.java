@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveTask;
 
 /**
  * GPT-2's byte-level BPE tokenizer ("r50k_base"), giving exactly the ids of OpenAI's {@code encoder.py}: text is cut
@@ -67,19 +67,19 @@ public final class Gpt2Tokenizer {
 
         private static Gpt2Tokenizer load() {
             long start = System.nanoTime();
-            byte[] compact;
+            Gpt2Tokenizer tokenizer;
             try (InputStream in = Gpt2Tokenizer.class.getResourceAsStream(BUNDLED_RESOURCE)) {
                 if (in == null) {
                     throw new IllegalStateException(BUNDLED_RESOURCE + " is missing from the gpt2-tokenizer module: "
                             + "build it with Maven, which generates it from encoder.json and vocab.bpe");
                 }
-                compact = in.readAllBytes();
+                tokenizer = new Gpt2Tokenizer(Vocabulary.readCompact(in));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + BUNDLED_RESOURCE + " from the gpt2-tokenizer jar", e);
             }
-            Gpt2Tokenizer tokenizer = new Gpt2Tokenizer(Vocabulary.fromCompact(compact));
             if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                LOG.log(System.Logger.Level.DEBUG, "GPT-2 vocabulary loaded in {0} us", (System.nanoTime() - start) / 1000);
+                LOG.log(System.Logger.Level.DEBUG, "GPT-2 vocabulary loaded in {0} us",
+                        (System.nanoTime() - start) / 1000);
             }
             return tokenizer;
         }
@@ -101,13 +101,15 @@ public final class Gpt2Tokenizer {
     public static Gpt2Tokenizer fromFolder(Path folder) {
         String holds = " (a GPT-2 tokenizer folder holds vocab.json and merges.txt)";
         if (!Files.isDirectory(folder)) {
-            throw new UncheckedIOException(folder + ": no such folder" + holds, new NoSuchFileException(folder.toString()));
+            throw new UncheckedIOException(folder + ": no such folder" + holds,
+                    new NoSuchFileException(folder.toString()));
         }
         Path tokens = folder.resolve("vocab.json");
         Path merges = folder.resolve("merges.txt");
         for (Path file : new Path[] {tokens, merges}) {
             if (!Files.isRegularFile(file)) {
-                throw new UncheckedIOException(file + ": no such file" + holds, new NoSuchFileException(file.toString()));
+                throw new UncheckedIOException(file + ": no such file" + holds,
+                        new NoSuchFileException(file.toString()));
             }
         }
         return fromFiles(tokens, merges);
@@ -193,31 +195,30 @@ public final class Gpt2Tokenizer {
             encodeRange(text, 0, text.length(), allowed, out, Integer.MAX_VALUE);
             return out.toArray();
         }
-        List<ChunkTask> tasks = new ArrayList<>(cuts.length - 1);
+        List<ForkJoinTask<int[]>> tasks = new ArrayList<>(cuts.length - 1);
         for (int k = 0; k + 1 < cuts.length; k++) {
-            tasks.add(new ChunkTask(text, cuts[k], cuts[k + 1], allowed));
+            tasks.add(ForkJoinTask.adapt(new Chunk(text, cuts[k], cuts[k + 1], allowed)));
         }
         ForkJoinTask.invokeAll(tasks);
         int total = 0;
-        for (ChunkTask task : tasks) {
+        for (ForkJoinTask<int[]> task : tasks) {
             total += task.join().length;
         }
         IntList all = new IntList(total);
-        for (ChunkTask task : tasks) {
+        for (ForkJoinTask<int[]> task : tasks) {
             all.addAll(task.join(), 0, task.join().length);
         }
         return all.toArray();
     }
 
     /** One chunk of {@link #encodeParallel} (a named class, not a lambda: no bootstrap cost in a short process). */
-    private final class ChunkTask extends RecursiveTask<int[]> {
-        private static final long serialVersionUID = 1L;
+    private final class Chunk implements Callable<int[]> {
         private final String text;
         private final int from;
         private final int to;
         private final List<String> allowed;
 
-        ChunkTask(String text, int from, int to, List<String> allowed) {
+        Chunk(String text, int from, int to, List<String> allowed) {
             this.text = text;
             this.from = from;
             this.to = to;
@@ -225,7 +226,7 @@ public final class Gpt2Tokenizer {
         }
 
         @Override
-        protected int[] compute() {
+        public int[] call() {
             IntList out = new IntList((to - from) / 2 + 16);
             encodeRange(text, from, to, allowed, out, Integer.MAX_VALUE);
             return out.toArray();

@@ -21,7 +21,8 @@ final class PairRanks {
     private final int mask;
 
     /**
-     * A table of the merges {@code (left[r], right[r])} with rank r; a repeated pair keeps its last rank.
+     * A table of the merges {@code (left[r], right[r])} with rank r; a repeated pair keeps its last rank, and a rank
+     * with a negative id has no pair (as {@link #pairs} gives a repeated pair's earlier rank).
      *
      * @throws IllegalArgumentException more than 2^24 merges, or an id of {@link #MAX_IDS} or more
      */
@@ -35,12 +36,33 @@ final class PairRanks {
         mask = slots.length - 1;
         Arrays.fill(slots, EMPTY);
         for (int r = 0; r < left.length; r++) {
+            if (left[r] < 0 || right[r] < 0) {
+                continue;
+            }
             if (left[r] >= MAX_IDS || right[r] >= MAX_IDS) {
                 throw new IllegalArgumentException("merge " + r + " names the id " + Math.max(left[r], right[r])
                         + ": ids up to " + (MAX_IDS - 1) + " are supported");
             }
             put(pair(left[r], right[r]), r);
         }
+    }
+
+    /**
+     * The pairs of the merges: {@code [left ids, right ids]} by rank, for {@code merges} ranks (a rank whose pair
+     * repeats later has -1 and -1).
+     */
+    int[][] pairs(int merges) {
+        int[][] pairs = new int[2][merges];
+        Arrays.fill(pairs[0], -1);
+        Arrays.fill(pairs[1], -1);
+        for (long s : slots) {
+            if (s != EMPTY) {
+                int rank = (int) (s & (MAX_MERGES - 1));
+                pairs[0][rank] = (int) (s >>> 44);
+                pairs[1][rank] = (int) (s >>> 24) & ((1 << 20) - 1);
+            }
+        }
+        return pairs;
     }
 
     /** One entry (a method of its own so that the JIT compiles it early: loading is startup-critical). */

@@ -34,7 +34,7 @@ final class PieceKey {
         return (h ^ (h >>> 32)) >>> 8 | (long) Math.min(len, 255) << 56;
     }
 
-    /** Whether {@code a[aFrom..)} and {@code b[bFrom..)} have the same {@code len} bytes (a plain loop: pieces are short). */
+    /** Whether {@code a[aFrom..)} and {@code b[bFrom..)} have the same {@code len} bytes (pieces are short). */
     static boolean equal(byte[] a, int aFrom, byte[] b, int bFrom, int len) {
         for (int i = 0; i < len; i++) {
             if (a[aFrom + i] != b[bFrom + i]) {

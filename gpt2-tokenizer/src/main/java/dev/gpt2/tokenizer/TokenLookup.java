@@ -19,12 +19,12 @@ final class TokenLookup {
      * tokens have the same bytes, the lower id is found (it is inserted first, so it comes first on the probe path).
      */
     TokenLookup(byte[] bytes, int[] offsets, BitSet ids) {
+        int bits = Math.max(3, 64 - Long.numberOfLeadingZeros(ids.cardinality() * 2L));
         this.bytes = bytes;
         this.offsets = offsets;
-        int bits = Math.max(3, 64 - Long.numberOfLeadingZeros(ids.cardinality() * 2L));
-        slots = new long[2 << bits];
-        shift = 64 - bits;
-        mask = (1 << bits) - 1;
+        this.slots = new long[2 << bits];
+        this.shift = 64 - bits;
+        this.mask = (1 << bits) - 1;
         for (int id = ids.nextSetBit(0); id >= 0; id = ids.nextSetBit(id + 1)) {
             put(id);
         }

@@ -50,7 +50,7 @@ final class VocabularyFiles {
         }
         int[][] merged = readMerges(merges, ids, tokensJson.getFileName().toString());
         try {
-            return new Vocabulary(bytes, offsets, merged[0], merged[1], merged[2], null);
+            return Vocabulary.build(bytes, offsets, merged[0], merged[1], merged[2]);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(tokensJson + ": " + e.getMessage(), e);
         }

@@ -3,10 +3,13 @@ package dev.gpt2.tokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,10 +41,37 @@ class GoldenTest {
     }
 
     @Test
+    void threadsSharingOneTokenizerGetTheReferenceIds() throws Exception {
+        List<Fixtures.Case> cases = Fixtures.devCases();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int offset = t * 151;
+            Thread thread = new Thread(() -> {
+                try {
+                    for (int k = 0; k < cases.size(); k++) {
+                        Fixtures.Case c = cases.get((k + offset) % cases.size());
+                        assertArrayEquals(c.ids(), gpt2.encodeOrdinary(c.text()), "line " + c.line());
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
     void corpusGivesTheReferenceCountAndIdsHash() throws Exception {
         String corpus = Fixtures.read(Fixtures.tokenizerData().resolve("corpus-5mb.txt"));
-        int expectedCount = Integer.parseInt(Fixtures.read(Fixtures.tokenizerData().resolve("corpus-5mb.count")).strip());
-        String expectedSha = Fixtures.read(Fixtures.tokenizerData().resolve("corpus-5mb.ids.sha256")).strip().split("\\s+")[0];
+        Path data = Fixtures.tokenizerData();
+        int expectedCount = Integer.parseInt(Fixtures.read(data.resolve("corpus-5mb.count")).strip());
+        String expectedSha = Fixtures.read(data.resolve("corpus-5mb.ids.sha256")).strip().split("\\s+")[0];
 
         int[] ids = gpt2.encodeOrdinary(corpus);
         assertEquals(expectedCount, ids.length);
@@ -82,10 +112,11 @@ class GoldenTest {
     @Test
     void everyMergeIsMadeOfTokensOfEarlierMergesSoOneAtATimeEqualsEncoderPy() {
         Vocabulary vocab = gpt2.vocabulary();
+        int[][] pairs = vocab.mergePairs();
         int[] madeAt = new int[vocab.size()];
         Arrays.fill(madeAt, -1);
         for (int r = 0; r < vocab.mergedIds.length; r++) {
-            assertTrue(madeAt[vocab.mergeLeft[r]] < r && madeAt[vocab.mergeRight[r]] < r, "merge " + r);
+            assertTrue(pairs[0][r] >= 0 && madeAt[pairs[0][r]] < r && madeAt[pairs[1][r]] < r, "merge " + r);
             assertEquals(-1, madeAt[vocab.mergedIds[r]], "each token is made by one merge");
             madeAt[vocab.mergedIds[r]] = r;
         }

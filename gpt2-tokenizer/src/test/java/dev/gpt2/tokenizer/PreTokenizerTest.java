@@ -54,7 +54,8 @@ class PreTokenizerTest {
         assertEquals(List.of("a", "  ", " b", "  "), pieces("a   b  "));
         assertEquals(List.of("x", "\t", "\n", "y"), pieces("x\t\ny"));
         assertEquals(List.of("12", "\u00A0", "\u00A0", "34"), pieces("12\u00A0\u00A034"));
-        assertEquals(List.of("\uD801\uDC00\uD801\uDC01", " \uD83D\uDE00"), pieces("\uD801\uDC00\uD801\uDC01 \uD83D\uDE00"));
+        assertEquals(List.of("\uD801\uDC00\uD801\uDC01", " \uD83D\uDE00"),
+                pieces("\uD801\uDC00\uD801\uDC01 \uD83D\uDE00"));
     }
 
     @Test

@@ -18,8 +18,9 @@ final class ReferenceBpe {
         for (int id = 0; id < vocab.size(); id++) {
             ids.put(key(vocab, id), id);
         }
+        int[][] pairs = vocab.mergePairs();
         for (int r = 0; r < vocab.mergedIds.length; r++) {
-            ranks.put(key(vocab, vocab.mergeLeft[r]) + " " + key(vocab, vocab.mergeRight[r]), r);
+            ranks.put(key(vocab, pairs[0][r]) + " " + key(vocab, pairs[1][r]), r);
         }
     }
 

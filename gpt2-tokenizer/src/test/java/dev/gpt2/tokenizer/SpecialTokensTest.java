@@ -51,7 +51,8 @@ class SpecialTokensTest {
         assertThrows(DisallowedSpecialTokenException.class, () -> gpt2.countTokens("x<|endoftext|>"));
         assertThrows(DisallowedSpecialTokenException.class,
                 () -> gpt2.encode("x<|endoftext|>", SpecialTokenPolicy.disallowAll(), 1));
-        assertArrayEquals(new int[] {87, 27, 91, 437, 1659, 5239, 91}, gpt2.encode("x<|endoftext|", SpecialTokenPolicy.disallowAll()));
+        assertArrayEquals(new int[] {87, 27, 91, 437, 1659, 5239, 91},
+                gpt2.encode("x<|endoftext|", SpecialTokenPolicy.disallowAll()));
     }
 
     @Test
