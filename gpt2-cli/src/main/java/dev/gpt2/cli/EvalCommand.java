@@ -44,7 +44,8 @@ final class EvalCommand implements Runnable {
     Task task;
 
     @Option(names = "--model", required = true, paramLabel = "M",
-            description = "A Hugging Face folder, a .safetensors file or random:SIZE.")
+            description = "A Hugging Face folder, a .safetensors file, random:SIZE or a Hub model name (gpt2,"
+                    + " org/name; from the Hugging Face cache, else downloaded).")
     String model;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
@@ -95,7 +96,7 @@ final class EvalCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         LoadOptions load = backend == null ? LoadOptions.defaults() : LoadOptions.defaults().withBackend(backend);
-        try (LanguageModel lm = Gpt2.load(model, load)) {
+        try (LanguageModel lm = Gpt2.load(ModelOptions.resolve(model, null, false), load)) {
             Evaluation evaluation = new Evaluation(task, lm, data, options, progress(err));
             CountDownLatch printed = new CountDownLatch(1);
             Thread hook = stopHook(evaluation, printed, err);

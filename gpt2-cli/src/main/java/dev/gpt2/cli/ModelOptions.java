@@ -4,6 +4,8 @@ import dev.gpt2.api.DType;
 import dev.gpt2.api.LoadOptions;
 import dev.gpt2.core.Gpt2;
 import dev.gpt2.core.Gpt2Model;
+import dev.gpt2.hub.HubResolver;
+import dev.gpt2.hub.ModelLocation;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -14,8 +16,18 @@ final class ModelOptions {
 
     @Option(names = "--model", required = true, paramLabel = "M",
             description = "A Hugging Face folder (config.json + model.safetensors), a .safetensors file, an llm.c"
-                    + " .bin checkpoint, or random:124M|355M|774M|1558M (seeded random weights).")
+                    + " .bin checkpoint, random:124M|355M|774M|1558M (seeded random weights), or a model on the"
+                    + " Hugging Face Hub: gpt2, gpt2-medium, gpt2-large, gpt2-xl, distilgpt2 or any org/name, taken"
+                    + " from the Hugging Face cache (HF_HUB_CACHE, HF_HOME) or downloaded from HF_ENDPOINT once.")
     String model;
+
+    @Option(names = "--revision", paramLabel = "REV",
+            description = "The branch, tag or commit of a Hub model (default: main).")
+    String revision;
+
+    @Option(names = "--offline",
+            description = "Use only the Hugging Face cache, never the network (as HF_HUB_OFFLINE=1 does).")
+    boolean offline;
 
     @Option(names = "--backend", paramLabel = "NAME",
             description = "The compute backend (see `gpt2 backends`); default: -Dgpt2.backend, GPT2_BACKEND, else"
@@ -39,8 +51,20 @@ final class ModelOptions {
         return new LoadOptions(Optional.ofNullable(backend), Optional.ofNullable(dtype), threads, randomSeed);
     }
 
+    /** Loads the model; a Hub name is first resolved to its folder in the Hugging Face cache, downloaded if need be. */
     Gpt2Model load() {
-        return Gpt2.load(model, loadOptions());
+        return Gpt2.load(resolve(model, revision, offline), loadOptions());
+    }
+
+    /**
+     * What {@link Gpt2#load} takes for a {@code --model} argument: a Hub name becomes its snapshot folder in the
+     * Hugging Face cache (downloaded unless offline); a path or {@code random:SIZE} stays as it is.
+     *
+     * @param revision the branch, tag or commit of a Hub model, or null for main
+     */
+    static String resolve(String model, String revision, boolean offline) {
+        ModelLocation location = HubResolver.fromEnvironment().resolve(model, Optional.ofNullable(revision), offline);
+        return location.loaderArgument();
     }
 
     /** Parses {@code --dtype}. */

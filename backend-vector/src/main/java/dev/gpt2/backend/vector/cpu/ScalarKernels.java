@@ -1,0 +1,169 @@
+package dev.gpt2.backend.vector.cpu;
+
+import dev.gpt2.api.spi.Epilogue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The kernels in plain Java, one element at a time: the backend's kernels when the Vector API is turned off
+ * ({@code -Dgpt2.vector.bits=0}) and the readable definition of what {@link VectorKernels} computes.
+ */
+final class ScalarKernels implements Kernels {
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int MR = 4;
+    private static final int NR = 4;
+
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public int bits() {
+        return 0;
+    }
+
+    @Override
+    public int tileRows() {
+        return MR;
+    }
+
+    @Override
+    public int tileCols() {
+        return NR;
+    }
+
+    static float get(MemorySegment s, long index) {
+        return s.getAtIndex(F32, index);
+    }
+
+    static void set(MemorySegment s, long index, float value) {
+        s.setAtIndex(F32, index, value);
+    }
+
+    @Override
+    public void add(MemorySegment out, long o, MemorySegment a, long ao, MemorySegment b, long bo, int n) {
+        for (int i = 0; i < n; i++) {
+            set(out, o + i, get(a, ao + i) + get(b, bo + i));
+        }
+    }
+
+    @Override
+    public void layerNorm(MemorySegment out, long o, MemorySegment in, long io, MemorySegment g, MemorySegment b, int c,
+                          float eps) {
+        float sum = 0;
+        for (int i = 0; i < c; i++) {
+            sum += get(in, io + i);
+        }
+        float mean = sum / c;
+        float sq = 0;
+        for (int i = 0; i < c; i++) {
+            float d = get(in, io + i) - mean;
+            sq = Math.fma(d, d, sq);
+        }
+        float rstd = (float) (1 / Math.sqrt(sq / c + eps));
+        for (int i = 0; i < c; i++) {
+            set(out, o + i, Math.fma((get(in, io + i) - mean) * rstd, get(g, i), get(b, i)));
+        }
+    }
+
+    @Override
+    public void streamRows(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx, int k,
+                           MemorySegment w, long wo, long ldw) {
+        for (int r = 0; r < m; r++) {
+            int row = ao + r * lda;
+            for (int kk = 0; kk < k; kk++) {
+                float xv = get(x, xo + r * ldx + kk);
+                long wr = wo + kk * ldw;
+                for (int j = 0; j < n; j++) {
+                    acc[row + j] = Math.fma(xv, get(w, wr + j), acc[row + j]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k) {
+        for (int i = 0; i < MR; i++) {
+            System.arraycopy(bias, 0, c, i * NR, NR);
+        }
+        for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
+            int k1 = Math.min(k, k0 + K_BLOCK);
+            for (int i = 0; i < MR; i++) {
+                for (int j = 0; j < NR; j++) {
+                    float p = 0;
+                    for (int kk = k0; kk < k1; kk++) {
+                        p = Math.fma(a[ao + kk * MR + i], b[kk * NR + j], p);
+                    }
+                    c[i * NR + j] = c[i * NR + j] + p;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void packStrip(float[] strip, MemorySegment w, long wo, long ldw, int k, int width) {
+        for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < NR; j++) {
+                strip[kk * NR + j] = j < width ? get(w, wo + kk * ldw + j) : 0f;
+            }
+        }
+    }
+
+    @Override
+    public void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue) {
+        for (int j = 0; j < n; j++) {
+            float v = acc[ao + j];
+            set(out, o + j, switch (epilogue) {
+                case STORE -> v;
+                case GELU -> Kernels.gelu(v);
+                case ACCUMULATE -> get(out, o + j) + v;
+            });
+        }
+    }
+
+    @Override
+    public void dots(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int rows, MemorySegment wte,
+                     long v0, int nv, int c, float[] scratch) {
+        for (int r = 0; r < rows; r++) {
+            for (long v = v0; v < v0 + nv; v++) {
+                long e = v * c;
+                float acc = 0;
+                for (int i = 0; i < c; i++) {
+                    acc = Math.fma(get(h, hOff[r] + i), get(wte, e + i), acc);
+                }
+                set(out, outOff[r] + v, acc);
+            }
+        }
+    }
+
+    @Override
+    public void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values,
+                       long vo, int keyStride, int hd, int t, float scale, float[] scores) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = 0; p < t; p++) {
+            float s = 0;
+            for (int d = 0; d < hd; d++) {
+                s = Math.fma(q[d], get(keys, ko + (long) d * keyStride + p), s);
+            }
+            s *= scale;
+            scores[p] = s;
+            max = Math.max(max, s);
+        }
+        float sum = 0;
+        for (int p = 0; p < t; p++) {
+            float e = Kernels.exp(scores[p] - max);
+            scores[p] = e;
+            sum += e;
+        }
+        for (int d = 0; d < hd; d++) {
+            float acc = 0;
+            for (int p = 0; p < t; p++) {
+                acc = Math.fma(scores[p], get(values, vo + (long) p * hd + d), acc);
+            }
+            set(out, o + d, acc / sum);
+        }
+    }
+}

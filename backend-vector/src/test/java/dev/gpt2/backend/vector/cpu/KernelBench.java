@@ -1,0 +1,275 @@
+package dev.gpt2.backend.vector.cpu;
+
+import dev.gpt2.api.DType;
+import dev.gpt2.api.spi.AttentionBatch;
+import dev.gpt2.api.spi.BackendConfig;
+import dev.gpt2.api.spi.DeviceLimits;
+import dev.gpt2.api.spi.Epilogue;
+import dev.gpt2.api.spi.KvCache;
+import dev.gpt2.api.spi.Tensor;
+import dev.gpt2.api.spi.WeightRole;
+import dev.gpt2.api.spi.WeightView;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.SplittableRandom;
+
+/**
+ * A quick measurement of the kernels at GPT-2 124M's shapes, beside the machine's limits; not a test and not the
+ * project's benchmark suite (that is JMH in {@code benchmarks}). Run after {@code mvn test-compile}:
+ * <pre>
+ * java --add-modules jdk.incubator.vector [-Dgpt2.vector.bits=N] \
+ *   -cp backend-vector/target/classes:backend-vector/target/test-classes:gpt2-api/target/classes \
+ *   dev.gpt2.backend.vector.cpu.KernelBench [threads, 0 = all] [all|decode|prefill|attention|model]
+ * </pre>
+ * {@code model} runs the whole 124M forward pass (random weights): a 512-token prefill and a decode step. Each
+ * figure is the best of 5 batches; with 1 thread, of the calling thread's CPU time (it then does all the work).
+ */
+public final class KernelBench {
+    private static final int C = 768;
+    private static final int V = 50257;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Whether {@link #time} measures the calling thread's CPU time (1 thread) rather than the wall clock. */
+    private static boolean cpuTime;
+
+    private KernelBench() {
+    }
+
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        cpuTime = threads == 1;
+        String only = args.length > 1 ? args[1] : "all";
+        try (CpuBackend b = new CpuBackend("vector", new BackendConfig(threads), Simd.fromProperty(),
+                VectorMatmul::new)) {
+            System.out.println(b.describe());
+            DeviceLimits limits = b.measureLimits(Duration.ofSeconds(2)).orElseThrow();
+            System.out.printf("limits: read %.1f GB/s, FP32 %.1f GFLOP/s (%s)%n", limits.readBytesPerSecond() / 1e9,
+                    limits.fp32FlopsPerSecond() / 1e9, limits.method());
+            Tensor[] w = {weight(b, C, 3 * C), weight(b, C, C), weight(b, C, 4 * C), weight(b, 4 * C, C)};
+            Tensor[] bias = {weight(b, 1, 3 * C), weight(b, 1, C), weight(b, 1, 4 * C), weight(b, 1, C)};
+            Tensor wte = upload(b, V, C, WeightRole.TOKEN_EMBEDDING);
+            if (only.equals("all") || only.equals("decode")) {
+                decode(b, w, bias, wte);
+            }
+            if (only.equals("all") || only.equals("prefill")) {
+                prefill(b, w, bias, wte);
+            }
+            if (only.equals("all") || only.equals("attention")) {
+                attention(b);
+            }
+            if (only.equals("all") || only.equals("model")) {
+                model(b, wte, limits);
+            }
+        }
+    }
+
+    private static void decode(CpuBackend b, Tensor[] w, Tensor[] bias, Tensor wte) {
+        Tensor[] xs = new Tensor[w.length];
+        Tensor[] outs = new Tensor[w.length];
+        for (int i = 0; i < w.length; i++) {
+            xs[i] = activation(b, 1, w[i].rows());
+            outs[i] = b.allocate(1, w[i].cols());
+        }
+        Tensor x = xs[0];
+        for (int i = 0; i < w.length; i++) {
+            Tensor wi = w[i];
+            Tensor bi = bias[i];
+            Tensor xi = xs[i];
+            Tensor out = outs[i];
+            double s = time(200, () -> b.matmul(out, xi, 1, wi, bi, Epilogue.STORE));
+            double bytes = 4.0 * wi.rows() * wi.cols();
+            System.out.printf("decode matmul [1, %d] x [%d, %d]: %.1f us, %.1f GB/s%n", wi.rows(), wi.rows(),
+                    wi.cols(), s * 1e6, bytes / s / 1e9);
+        }
+        Tensor logits = b.allocate(1, V);
+        double s = time(30, () -> b.logits(logits, x, new int[] {0}, wte));
+        System.out.printf("decode logits [1, %d] x [%d, %d]^T: %.2f ms, %.1f GB/s%n", C, V, C, s * 1e3,
+                4.0 * V * C / s / 1e9);
+        Tensor[][] layers = new Tensor[12][];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = new Tensor[] {weight(b, C, 3 * C), weight(b, C, C), weight(b, C, 4 * C), weight(b, 4 * C, C)};
+        }
+        double token = time(10, () -> {
+            for (Tensor[] layer : layers) {
+                for (int i = 0; i < layer.length; i++) {
+                    b.matmul(outs[i], xs[i], 1, layer[i], bias[i], Epilogue.STORE);
+                }
+            }
+            b.logits(logits, x, new int[] {0}, wte);
+        });
+        double bytes = 4.0 * (12L * 12 * C * C + (long) V * C);
+        System.out.printf("decode token (12 layers x 4 matmuls + logits, 124M's %.0f MB of weights): %.2f ms,"
+                + " %.1f GB/s%n", bytes / 1e6, token * 1e3, bytes / token / 1e9);
+    }
+
+    private static void prefill(CpuBackend b, Tensor[] w, Tensor[] bias, Tensor wte) {
+        int rows = 512;
+        for (int i = 0; i < w.length; i++) {
+            Tensor wi = w[i];
+            Tensor bi = bias[i];
+            Tensor x = activation(b, rows, wi.rows());
+            Tensor out = b.allocate(rows, wi.cols());
+            double s = time(5, () -> b.matmul(out, x, rows, wi, bi, Epilogue.GELU));
+            System.out.printf("prefill matmul [%d, %d] x [%d, %d]: %.1f ms, %.1f GFLOP/s%n", rows, wi.rows(),
+                    wi.rows(), wi.cols(), s * 1e3, 2.0 * rows * wi.rows() * wi.cols() / s / 1e9);
+        }
+        int scored = 128;
+        Tensor h = activation(b, scored, C);
+        Tensor logits = b.allocate(scored, V);
+        int[] all = new int[scored];
+        java.util.Arrays.setAll(all, i -> i);
+        double s = time(2, () -> b.logits(logits, h, all, wte));
+        System.out.printf("scoring logits [%d, %d] x [%d, %d]^T: %.1f ms, %.1f GFLOP/s%n", scored, C, V, C, s * 1e3,
+                2.0 * scored * C * V / s / 1e9);
+    }
+
+    private static void attention(CpuBackend b) {
+        int t = 512;
+        KvCache cache = b.allocateCache(1, 12, 64, 1024);
+        Tensor qkv = activation(b, t, 3 * C);
+        Tensor out = b.allocate(t, C);
+        double s = time(5, () -> b.attention(out, qkv, 0, AttentionBatch.single(cache, t, 0)));
+        double flops = 2.0 * 2 * 12 * 64 * (t * (t + 1) / 2.0);
+        System.out.printf("prefill attention %d rows, 12 heads of 64: %.1f ms, %.1f GFLOP/s%n", t, s * 1e3,
+                flops / s / 1e9);
+        double d = time(200, () -> b.attention(out, qkv, 0, AttentionBatch.single(cache, 1, t)));
+        System.out.printf("decode attention at %d, 12 heads of 64: %.1f us%n", t, d * 1e6);
+        Tensor g = weight(b, 1, C);
+        Tensor beta = weight(b, 1, C);
+        double n = time(20, () -> b.layerNorm(out, out, t, g, beta, 1e-5f));
+        System.out.printf("layerNorm %d x %d: %.1f us%n", t, C, n * 1e6);
+        Tensor wpe = upload(b, 1024, C, WeightRole.POSITION_EMBEDDING);
+        int[] ids = new int[t];
+        int[] positions = new int[t];
+        java.util.Arrays.setAll(positions, i -> i);
+        double e = time(20, () -> b.embed(out, wpe, wpe, ids, positions));
+        System.out.printf("embed %d x %d: %.1f us%n", t, C, e * 1e6);
+    }
+
+    /** GPT-2 124M's weights for one layer (random). */
+    private record Layer(Tensor ln1g, Tensor ln1b, Tensor attnW, Tensor attnB, Tensor projW, Tensor projB, Tensor ln2g,
+                         Tensor ln2b, Tensor fcW, Tensor fcB, Tensor fcProjW, Tensor fcProjB) {
+        static Layer random(CpuBackend b) {
+            return new Layer(weight(b, 1, C), weight(b, 1, C), weight(b, C, 3 * C), weight(b, 1, 3 * C),
+                    weight(b, C, C), weight(b, 1, C), weight(b, 1, C), weight(b, 1, C), weight(b, C, 4 * C),
+                    weight(b, 1, 4 * C), weight(b, 4 * C, C), weight(b, 1, C));
+        }
+    }
+
+    /**
+     * The whole forward pass of GPT-2 124M as gpt2-core runs it (random weights): decode of one token at position
+     * 511 and prefill of 512 tokens, beside the limits.
+     */
+    private static void model(CpuBackend b, Tensor wte, DeviceLimits limits) {
+        Tensor wpe = upload(b, 1024, C, WeightRole.POSITION_EMBEDDING);
+        Layer[] layers = new Layer[12];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = Layer.random(b);
+        }
+        Tensor lnfG = weight(b, 1, C);
+        Tensor lnfB = weight(b, 1, C);
+        KvCache cache = b.allocateCache(12, 12, 64, 1024);
+        int t = 512;
+        Tensor x = b.allocate(t, C);
+        Tensor h = b.allocate(t, C);
+        Tensor qkv = b.allocate(t, 3 * C);
+        Tensor att = b.allocate(t, C);
+        Tensor fc = b.allocate(t, 4 * C);
+        Tensor logits = b.allocate(1, V);
+        int[] ids = new int[t];
+        int[] positions = new int[t];
+        for (int i = 0; i < t; i++) {
+            ids[i] = (i * 7919) % V;
+            positions[i] = i;
+        }
+        Runnable prefill = () -> forward(b, wte, wpe, layers, lnfG, lnfB, cache, x, h, qkv, att, fc, logits, ids,
+                positions, 0);
+        double s = time(2, prefill);
+        double flops = 2.0 * t * (12L * 12 * C * C) + 2.0 * 2 * 12 * C * (t * (t + 1) / 2.0) + 2.0 * C * V;
+        System.out.printf("model prefill of %d tokens: %.0f ms, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of the FP32"
+                + " peak%n", t, s * 1e3, t / s, flops / s / 1e9, 100 * flops / s / limits.fp32FlopsPerSecond());
+        int[] one = {ids[t - 1]};
+        int[] last = {t - 1};
+        double d = time(10, () -> forward(b, wte, wpe, layers, lnfG, lnfB, cache, x, h, qkv, att, fc, logits, one,
+                last, t - 1));
+        double bytes = 4.0 * (12L * 12 * C * C + (long) V * C);
+        System.out.printf("model decode at position %d: %.2f ms, %.1f tokens/s, weights read at %.1f GB/s = %.0f%%"
+                + " of the read bound%n", t - 1, d * 1e3, 1 / d, bytes / d / 1e9,
+                100 * bytes / d / limits.readBytesPerSecond());
+    }
+
+    /** One forward pass over {@code ids} at {@code positions}, the cache holding {@code past} positions already. */
+    private static void forward(CpuBackend b, Tensor wte, Tensor wpe, Layer[] layers, Tensor lnfG, Tensor lnfB,
+                                KvCache cache, Tensor x, Tensor h, Tensor qkv, Tensor att, Tensor fc, Tensor logits,
+                                int[] ids, int[] positions, int past) {
+        int r = ids.length;
+        b.embed(x, wte, wpe, ids, positions);
+        AttentionBatch batch = AttentionBatch.single(cache, r, past);
+        for (int l = 0; l < layers.length; l++) {
+            Layer w = layers[l];
+            b.layerNorm(h, x, r, w.ln1g(), w.ln1b(), 1e-5f);
+            b.matmul(qkv, h, r, w.attnW(), w.attnB(), Epilogue.STORE);
+            b.attention(att, qkv, l, batch);
+            b.matmul(x, att, r, w.projW(), w.projB(), Epilogue.ACCUMULATE);
+            b.layerNorm(h, x, r, w.ln2g(), w.ln2b(), 1e-5f);
+            b.matmul(fc, h, r, w.fcW(), w.fcB(), Epilogue.GELU);
+            b.matmul(x, fc, r, w.fcProjW(), w.fcProjB(), Epilogue.ACCUMULATE);
+        }
+        b.layerNorm(h, x, r, lnfG, lnfB, 1e-5f);
+        b.logits(logits, h, new int[] {r - 1}, wte);
+    }
+
+    /**
+     * Seconds per run: warm up with as many runs, then the best of 5 batches of {@code runs} (the machine this was
+     * written on is shared, and the best batch is the least disturbed). With 1 thread, all work runs on the calling
+     * thread and its CPU time is used instead of the wall clock, which leaves out the time the OS gave to others.
+     * Prints the bytes the calling thread allocated per run in the last batch: more than a few hundred means vectors
+     * are being boxed (code C2 did not inline).
+     */
+    private static double time(int runs, Runnable r) {
+        for (int i = 0; i < runs; i++) {
+            r.run();
+        }
+        double best = Double.MAX_VALUE;
+        long allocated = 0;
+        for (int batch = 0; batch < 5; batch++) {
+            long a0 = THREADS.getCurrentThreadAllocatedBytes();
+            long t0 = cpuTime ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+            for (int i = 0; i < runs; i++) {
+                r.run();
+            }
+            long t1 = cpuTime ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+            best = Math.min(best, (t1 - t0) * 1e-9 / runs);
+            allocated = (THREADS.getCurrentThreadAllocatedBytes() - a0) / runs;
+        }
+        System.out.print("[" + allocated + " B/run] ");
+        return best;
+    }
+
+    private static Tensor weight(CpuBackend b, int rows, int cols) {
+        return upload(b, rows, cols, rows == 1 ? WeightRole.VECTOR : WeightRole.MATMUL);
+    }
+
+    private static Tensor upload(CpuBackend b, int rows, int cols, WeightRole role) {
+        MemorySegment data = Arena.ofAuto().allocate((long) rows * cols * Float.BYTES, 64);
+        SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
+        for (long i = 0; i < (long) rows * cols; i++) {
+            data.setAtIndex(ScalarKernels.F32, i, (float) rnd.nextDouble(-0.05, 0.05));
+        }
+        return b.upload(new WeightView("w", DType.F32, rows, cols, data), role, DType.F32);
+    }
+
+    private static Tensor activation(CpuBackend b, int rows, int cols) {
+        Tensor t = b.allocate(rows, cols);
+        float[] v = new float[rows * cols];
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        b.write(t, v);
+        return t;
+    }
+}
