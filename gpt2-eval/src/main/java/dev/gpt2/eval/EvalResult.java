@@ -87,7 +87,7 @@ public record EvalResult(Task task, String model, Optional<ModelSize> size, long
         root.put("metrics", values);
         root.put("notes", notes);
         root.put("paper_source", "Radford et al. 2019, " + task.paperSource());
-        return JSON.std.asString(root);
+        return JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES).asString(root);
     }
 
     private String sizeText() {

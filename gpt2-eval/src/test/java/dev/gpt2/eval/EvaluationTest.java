@@ -79,7 +79,11 @@ class EvaluationTest {
         Map<String, Map<String, Object>> metrics = (Map<String, Map<String, Object>>) json.get("metrics");
         assertEquals(45.99, ((Number) metrics.get("acc_stopword_filter").get("paper")).doubleValue());
         assertEquals(60.0, ((Number) metrics.get("acc_stopword_filter").get("value")).doubleValue(), 1e-9);
+        assertTrue(metrics.get("acc_last_token").containsKey("paper"), r.json());
         assertNull(metrics.get("acc_last_token").get("paper"));
+        Map<String, Object> unreleased = JSON.std.mapFrom(new Evaluation(Task.LAMBADA, lambadaModel(), lambada(),
+                EvalOptions.defaults(), ProgressListener.none()).run().json());
+        assertTrue(unreleased.containsKey("size") && unreleased.get("size") == null, unreleased.toString());
     }
 
     @Test

@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * <p>Tokens are GPT-2-like pieces ({@code " word"}, {@code "."}, {@code "\n"}), numbered in order of first sight from
  * id 1; id 0 is {@code <|endoftext|>}. The next token depends on the previous one only: its preferred successors
  * (set with {@link #prefer}) get probabilities 1/2, 1/4, ..., the rest of the mass is spread evenly over the other
- * ids. Sequences longer than the context fail, so tests see any window that does not fit.
+ * ids. Sequences longer than the context fail, so tests see any window that does not fit. Generation always takes
+ * the most probable token, whatever the sampling options (TinyGpt2Test checks sampled tasks through a real model);
+ * scoring options it does not implement fail rather than be ignored.
  */
 public final class FakeModel implements LanguageModel {
     public static final int VOCAB = 256;
@@ -160,6 +162,9 @@ public final class FakeModel implements LanguageModel {
     public Score score(int[] tokens, ScoreOptions options) {
         if (tokens.length > context) {
             throw new Gpt2Exception(Gpt2Exception.Kind.CONTEXT_OVERFLOW, tokens.length + " ids > context " + context);
+        }
+        if (options.prependEndOfText()) {
+            throw new UnsupportedOperationException("the fake model does not prepend <|endoftext|>");
         }
         longestScored = Math.max(longestScored, tokens.length);
         double[] lp = new double[tokens.length];

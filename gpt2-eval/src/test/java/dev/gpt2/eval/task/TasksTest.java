@@ -1,5 +1,6 @@
 package dev.gpt2.eval.task;
 
+import dev.gpt2.api.LanguageModel;
 import dev.gpt2.eval.EvalOptions;
 import dev.gpt2.eval.EvalResult;
 import dev.gpt2.eval.Evaluation;
@@ -25,10 +26,16 @@ class TasksTest {
     private static final double LN2 = Math.log(2);
     private static final double LN255 = Math.log(255);
     private static final double LN256 = Math.log(256);
+    /** The 1BW sample detokenized by hand: 18 + 9 words and 2 line ends. */
+    static final String BW_TEXT = "The U.S. Senate voted 51 - 49 on Tuesday, and the bill isn't law yet.\n"
+            + "She said: \"It's over.\"";
 
     static EvalResult run(Task task, FakeModel model, EvalOptions options, String... files) {
-        List<Path> paths = java.util.Arrays.stream(files).map(SampleData::path).toList();
-        return new Evaluation(task, model, paths, options, ProgressListener.none()).run();
+        return run(task, model, options, java.util.Arrays.stream(files).map(SampleData::path).toArray(Path[]::new));
+    }
+
+    static EvalResult run(Task task, LanguageModel model, EvalOptions options, Path... files) {
+        return new Evaluation(task, model, List.of(files), options, ProgressListener.none()).run();
     }
 
     static double value(EvalResult r, String key) {
@@ -61,6 +68,15 @@ class TasksTest {
         assertTrue(model.longestScored <= 16);
         assertTrue(model.scoreBatchSizes.stream().allMatch(n -> n <= 3) && model.scoreBatchSizes.contains(3));
         assertTrue(r.complete());
+
+        // --limit 2: windows [0, 16) and [5, 21) score positions 1..20, normalised by the same share of the words
+        EvalResult partial = run(Task.WIKITEXT2, model, EvalOptions.defaults().withStride(5).withLimit(2),
+                "wiki.test.tokens");
+        double first20 = nll(model, java.util.Arrays.copyOf(ids, 21));
+        assertEquals(20, value(partial, "tokens"));
+        assertEquals(Math.exp(first20 / (71 * 20.0 / (ids.length - 1))), value(partial, "ppl"), 1e-9);
+        assertTrue(partial.notes().getFirst().startsWith("partial run: 20 of " + (ids.length - 1) + " tokens"),
+                partial.notes().toString());
     }
 
     @Test
@@ -74,8 +90,7 @@ class TasksTest {
         EvalResult bw = run(Task.ONE_BILLION_WORD, new FakeModel(64), EvalOptions.defaults(),
                 "news.en.heldout-00000-of-00050");
         // 18 + 9 tokens and 2 line ends; the uniform model gives ln 256 per GPT-2 token
-        String bwText = "The U.S. Senate voted 51 - 49 on Tuesday, and the bill isn't law yet.\nShe said: \"It's over.\"";
-        assertEquals(Math.exp(new FakeModel(64).encode(bwText).length * LN256 / 29), value(bw, "ppl"), 1e-6);
+        assertEquals(Math.exp(new FakeModel(64).encode(BW_TEXT).length * LN256 / 29), value(bw, "ppl"), 1e-6);
     }
 
     @Test
