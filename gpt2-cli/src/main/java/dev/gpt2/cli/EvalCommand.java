@@ -1,8 +1,6 @@
 package dev.gpt2.cli;
 
 import dev.gpt2.api.LanguageModel;
-import dev.gpt2.api.LoadOptions;
-import dev.gpt2.core.Gpt2;
 import dev.gpt2.eval.EvalOptions;
 import dev.gpt2.eval.EvalResult;
 import dev.gpt2.eval.Evaluation;
@@ -10,6 +8,7 @@ import dev.gpt2.eval.ProgressListener;
 import dev.gpt2.eval.Task;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,10 +42,8 @@ final class EvalCommand implements Runnable {
             converter = TaskConverter.class)
     Task task;
 
-    @Option(names = "--model", required = true, paramLabel = "M",
-            description = "A Hugging Face folder, a .safetensors file, random:SIZE or a Hub model name (gpt2,"
-                    + " org/name; from the Hugging Face cache, else downloaded).")
-    String model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
             description = "The task's data file; WMT-14 takes two: --data EN --data FR.")
@@ -76,10 +73,6 @@ final class EvalCommand implements Runnable {
             description = "Seed of the sampled summaries of cnn-dm (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "The compute backend (default: the best "
-            + "available one).")
-    String backend;
-
     /** The command with its footer listing every task; Main adds it as a subcommand. */
     static CommandLine create() {
         CommandLine cli = new CommandLine(new EvalCommand());
@@ -95,8 +88,7 @@ final class EvalCommand implements Runnable {
         Evaluation.checkData(task, data);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LoadOptions load = backend == null ? LoadOptions.defaults() : LoadOptions.defaults().withBackend(backend);
-        try (LanguageModel lm = Gpt2.load(ModelOptions.resolve(model, null, false), load)) {
+        try (LanguageModel lm = modelOptions.load()) {
             Evaluation evaluation = new Evaluation(task, lm, data, options, progress(err));
             CountDownLatch printed = new CountDownLatch(1);
             Thread hook = stopHook(evaluation, printed, err);
