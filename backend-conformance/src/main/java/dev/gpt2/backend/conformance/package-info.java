@@ -1,10 +1,9 @@
 /**
- * The conformance suite every compute backend runs: {@link dev.gpt2.backend.conformance.KernelConformance} tests each
- * kernel against the reference backend (tolerances in its documentation).
- *
- * <p>Model-level conformance (every checkpoint in {@code testdata/models} scored and generated through gpt2-core,
- * against the numpy references in {@code cases.json}) belongs in this package as a second abstract class,
- * {@code ModelConformance}, subclassed the same way; it comes with gpt2-core's loading API, and this module will then
- * depend on gpt2-core.
+ * The conformance suite every compute backend runs, two abstract JUnit 5 classes that a backend module subclasses at
+ * test scope: {@link dev.gpt2.backend.conformance.KernelConformance} tests each kernel against the reference backend
+ * over awkward shapes, and {@link dev.gpt2.backend.conformance.ModelConformance} tests whole models (every checkpoint
+ * in {@code testdata/models}, loaded through gpt2-core in every weight dtype the backend advertises) against the
+ * numbers of an independent numpy GPT-2 and against the backend's own full recomputation. Tolerances are in each
+ * class's documentation.
  */
 package dev.gpt2.backend.conformance;
