@@ -9,16 +9,31 @@ package dev.gpt2.api;
  * @param stopReason why it ended
  * @param seed       the seed of the sampling stream (the one given, or the one picked)
  * @param timings    where the time went
+ * @param tokenLogProbs when {@link GenerationOptions#tokenLogProbs()} asked for them, {@code ln p(ids[i] | everything
+ *                   before it)} at index i, from the model's distribution before temperature, top-k and top-p; else
+ *                   empty
  */
-public record Generation(int[] ids, String text, StopReason stopReason, long seed, Timings timings) {
+public record Generation(int[] ids, String text, StopReason stopReason, long seed, Timings timings,
+                         double[] tokenLogProbs) {
 
     public Generation {
         ids = ids.clone();
+        tokenLogProbs = tokenLogProbs.clone();
+    }
+
+    /** A result without per-token log-probabilities. */
+    public Generation(int[] ids, String text, StopReason stopReason, long seed, Timings timings) {
+        this(ids, text, stopReason, seed, timings, new double[0]);
     }
 
     @Override
     public int[] ids() {
         return ids.clone();
+    }
+
+    @Override
+    public double[] tokenLogProbs() {
+        return tokenLogProbs.clone();
     }
 
     /**

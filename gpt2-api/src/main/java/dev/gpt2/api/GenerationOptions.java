@@ -14,9 +14,11 @@ import java.util.OptionalLong;
  *                         stream ends before it (the ids keep every generated token)
  * @param stopAtEndOfText  stop when the model produces {@code <|endoftext|>} (not part of the text)
  * @param contextPolicy    what to do when prompt plus new tokens pass the context
+ * @param tokenLogProbs    also report {@code ln p(token | sequence so far)} of every generated token, from the model's
+ *                         distribution before temperature, top-k and top-p ({@link Generation#tokenLogProbs()})
  */
 public record GenerationOptions(int maxNewTokens, Sampling sampling, OptionalLong seed, List<String> stopStrings,
-                                boolean stopAtEndOfText, ContextPolicy contextPolicy) {
+                                boolean stopAtEndOfText, ContextPolicy contextPolicy, boolean tokenLogProbs) {
 
     public GenerationOptions {
         if (maxNewTokens < 1) {
@@ -33,33 +35,45 @@ public record GenerationOptions(int maxNewTokens, Sampling sampling, OptionalLon
         }
     }
 
+    /** Options without per-token log-probabilities. */
+    public GenerationOptions(int maxNewTokens, Sampling sampling, OptionalLong seed, List<String> stopStrings,
+                             boolean stopAtEndOfText, ContextPolicy contextPolicy) {
+        this(maxNewTokens, sampling, seed, stopStrings, stopAtEndOfText, contextPolicy, false);
+    }
+
     /** 64 greedy tokens, stop at {@code <|endoftext|>}, no stop strings, fail on context overflow. */
     public static GenerationOptions defaults() {
-        return new GenerationOptions(64, Sampling.greedy(), OptionalLong.empty(), List.of(), true, ContextPolicy.FAIL);
+        return new GenerationOptions(64, Sampling.greedy(), OptionalLong.empty(), List.of(), true, ContextPolicy.FAIL,
+                false);
     }
 
     public GenerationOptions withMaxNewTokens(int n) {
-        return new GenerationOptions(n, sampling, seed, stopStrings, stopAtEndOfText, contextPolicy);
+        return new GenerationOptions(n, sampling, seed, stopStrings, stopAtEndOfText, contextPolicy, tokenLogProbs);
     }
 
     public GenerationOptions withSampling(Sampling s) {
-        return new GenerationOptions(maxNewTokens, s, seed, stopStrings, stopAtEndOfText, contextPolicy);
+        return new GenerationOptions(maxNewTokens, s, seed, stopStrings, stopAtEndOfText, contextPolicy, tokenLogProbs);
     }
 
     public GenerationOptions withSeed(long s) {
         return new GenerationOptions(maxNewTokens, sampling, OptionalLong.of(s), stopStrings, stopAtEndOfText,
-                contextPolicy);
+                contextPolicy, tokenLogProbs);
     }
 
     public GenerationOptions withStopStrings(List<String> stops) {
-        return new GenerationOptions(maxNewTokens, sampling, seed, stops, stopAtEndOfText, contextPolicy);
+        return new GenerationOptions(maxNewTokens, sampling, seed, stops, stopAtEndOfText, contextPolicy,
+                tokenLogProbs);
     }
 
     public GenerationOptions withStopAtEndOfText(boolean stop) {
-        return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stop, contextPolicy);
+        return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stop, contextPolicy, tokenLogProbs);
     }
 
     public GenerationOptions withContextPolicy(ContextPolicy policy) {
-        return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stopAtEndOfText, policy);
+        return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stopAtEndOfText, policy, tokenLogProbs);
+    }
+
+    public GenerationOptions withTokenLogProbs(boolean report) {
+        return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stopAtEndOfText, contextPolicy, report);
     }
 }

@@ -19,8 +19,8 @@ public record GenerationRequest(int[] promptIds, GenerationOptions options, Gene
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(cancellation, "cancellation");
         if (promptIds.length == 0) {
-            throw new IllegalArgumentException(
-                    "the prompt is empty: give at least one token (for an unconditional sample use <|endoftext|>, id 50256)");
+            throw new IllegalArgumentException("the prompt is empty: give at least one token (for an unconditional"
+                    + " sample use <|endoftext|>, id 50256)");
         }
         promptIds = promptIds.clone();
     }

@@ -47,6 +47,8 @@ final class Generator {
         int length;
         int generated;
         int chosen;
+        double chosenLogProb;
+        double[] logProbs;      // ln p of each generated token, when the options ask for them
         StopReason stop;
         int prefillTokens;
         int decodeTokens;
@@ -64,6 +66,7 @@ final class Generator {
             this.promptLength = prompt.length;
             this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(options.maxNewTokens(), 1024));
             this.length = prompt.length;
+            this.logProbs = new double[options.tokenLogProbs() ? tokens.length - prompt.length : 0];
             int start = prompt.length > config.nPositions() ? prompt.length - keptOnSlide() : 0;
             lane.feed(Arrays.copyOfRange(prompt, start, prompt.length));
         }
@@ -83,6 +86,12 @@ final class Generator {
         void accept(int token) {
             if (length == tokens.length) {
                 tokens = Arrays.copyOf(tokens, 2 * length);
+            }
+            if (options.tokenLogProbs()) {
+                if (generated == logProbs.length) {
+                    logProbs = Arrays.copyOf(logProbs, Math.max(16, 2 * generated));
+                }
+                logProbs[generated] = chosenLogProb;
             }
             tokens[length++] = token;
             generated++;
@@ -116,7 +125,8 @@ final class Generator {
 
         Generation result() {
             return new Generation(Arrays.copyOfRange(tokens, promptLength, length), text.text(), stop, seed,
-                    new Generation.Timings(prefillTokens, prefillNanos, decodeTokens, decodeNanos));
+                    new Generation.Timings(prefillTokens, prefillNanos, decodeTokens, decodeNanos),
+                    Arrays.copyOf(logProbs, options.tokenLogProbs() ? generated : 0));
         }
     }
 
@@ -190,8 +200,14 @@ final class Generator {
                 choices[i] = active.get(rows.get(i).lane()).choice();
             }
             int[] chosen = forward.backend().chooseTokens(logits, choices);
+            double[] logProbs = new double[chosen.length];
+            if (rows.stream().anyMatch(r -> active.get(r.lane()).options.tokenLogProbs())) {
+                forward.backend().tokenLogProbs(logits, chosen, logProbs);
+            }
             for (int i = 0; i < choices.length; i++) {
-                active.get(rows.get(i).lane()).chosen = chosen[i];
+                Sequence s = active.get(rows.get(i).lane());
+                s.chosen = chosen[i];
+                s.chosenLogProb = logProbs[i];
             }
         });
         for (Sequence s : active) {

@@ -76,6 +76,21 @@ class GenerationTest {
         }
     }
 
+    /** The reported log-probabilities are those scoring gives the prompt plus the generated tokens. */
+    @Test
+    void tokenLogProbsEqualScoring() {
+        int[] prompt = Fixtures.cases("tiny-a").get(2).prompt();
+        for (GenerationOptions options : List.of(greedy(8), sampled(8, 42))) {
+            Generation g = tinyA.generate(GenerationRequest.of(prompt, options.withTokenLogProbs(true)));
+            assertEquals(0, tinyA.generate(GenerationRequest.of(prompt, options)).tokenLogProbs().length);
+            int[] all = Arrays.copyOf(prompt, prompt.length + g.ids().length);
+            System.arraycopy(g.ids(), 0, all, prompt.length, g.ids().length);
+            double[] scored = tinyA.score(all, ScoreOptions.defaults().withTokenLogProbs(true)).tokenLogProbs();
+            double[] expected = Arrays.copyOfRange(scored, prompt.length, all.length);
+            assertArrayEquals(expected, g.tokenLogProbs(), 1e-9, "log-probabilities of " + options.sampling());
+        }
+    }
+
     @Test
     void textPromptAndStreaming() {
         Fixtures.Case c = Fixtures.cases("tiny-b").stream().filter(x -> x.text() != null).findFirst().orElseThrow();
