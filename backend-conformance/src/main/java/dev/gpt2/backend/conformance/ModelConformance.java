@@ -65,8 +65,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       argmax of the backend's own full recomputation of the sequence so far ({@code nextTokenLogits}). With
  *       {@link Capability#BATCH_INVARIANT} the logits are the same bits, so every token must agree; without it a
  *       token may differ only at a near tie, where the recomputed logit of the cache's token is within
- *       {@link #NEAR_TIE} of the top one. A generation gives out tokens, not logits, so this compares choices;
- *       {@link KernelConformance} compares decode and prefill attention bit for bit.
+ *       {@link #NEAR_TIE} of the top one. The log-probabilities the generation reports for its tokens (one row per
+ *       decode step) must equal those of scoring the whole sequence (prefill rows): the same bits with
+ *       {@code BATCH_INVARIANT}, else within the batch tolerance.
  *   <li>{@code raggedBatchEqualsAlone}: {@code scoreBatch} of the cases of at most half a context (the scoring of
  *       the longer ones costs most and {@code nllSum} covers it) against {@code score} of each alone (every
  *       log-probability the same bits with {@code BATCH_INVARIANT}, else within {@link #BATCH_LOG_PROB_TOLERANCE}
@@ -268,8 +269,21 @@ public abstract class ModelConformance {
         List<String> failures = new ArrayList<>();
         for (Fixture.Case c : s.fixture().cases()) {
             int[] prompt = c.prompt();
-            int[] cached = s.model().generate(GenerationRequest.of(prompt, greedy(c.continuation().length))).ids();
+            Generation generation = s.model().generate(GenerationRequest.of(prompt,
+                    greedy(c.continuation().length).withTokenLogProbs(true)));
+            int[] cached = generation.ids();
             int[] sequence = concat(prompt, cached);
+            double[] scored = s.model().score(sequence, ScoreOptions.defaults().withTokenLogProbs(true))
+                    .tokenLogProbs();
+            double[] decoded = new double[sequence.length];
+            decoded[0] = Double.NaN;
+            System.arraycopy(scored, 1, decoded, 1, prompt.length - 1);
+            System.arraycopy(generation.tokenLogProbs(), 0, decoded, prompt.length, cached.length);
+            String differs = compareLogProbs(decoded, scored, bitwise);
+            if (differs != null) {
+                failures.add(s.where(c) + ": log-probabilities of the tokens generated with the KV cache vs scoring"
+                        + " the whole sequence: " + differs);
+            }
             for (int i = 0; i < cached.length; i++) {
                 if (i >= DECODE_STEPS && i < cached.length - 1) {
                     continue;
