@@ -14,7 +14,7 @@ public enum Section {
     ATTENTION_DECODE("Attention, one position over the KV cache, every layer", "GB/s of cache read",
             "beside each figure, its fraction of the read bandwidth"),
     TOKENIZER("Tokenizer, single thread", "MB/s of UTF-8 text", "this project's tokenizer against jtokkit"),
-    TOKENIZER_LOAD("Tokenizer, first use in a fresh JVM", "ms (lower is better)",
+    TOKENIZER_LOAD("Tokenizer, first use in a fresh JVM", "ms, lower is better",
             "this project's tokenizer against jtokkit"),
     OTHER("Other benchmarks", "as JMH reports", "");
 
