@@ -9,6 +9,7 @@ import dev.gpt2.api.Sampling;
 import dev.gpt2.api.spi.BackendConfig;
 import dev.gpt2.api.spi.DeviceLimits;
 import dev.gpt2.core.Gpt2Model;
+import dev.gpt2.core.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +33,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code gpt2 bench}: prefill and decode speed at batch 1, each beside its bound on this machine: decode against the
- * read bandwidth (every weight is read once per token), prefill against the FP32 peak.
+ * read bandwidth (every weight and the KV cache are read once per token), prefill against the FP32 peak; the work is
+ * counted by {@link Workload}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prefill and decode tokens/s at batch 1, beside the machine's limits (read bandwidth,"
@@ -92,7 +94,9 @@ final class BenchCommand implements Callable<Integer> {
             double decodeTps = median(decode);
             Optional<DeviceLimits> limits = model.measureLimits(LIMITS_BUDGET);
             long weightBytes = model.weightBytesPerToken();
-            double prefillFlops = prefillFlops(c, promptTokens) * prefillTps / promptTokens;
+            // the decode steps attend over prompt + 1 .. prompt + new - 1 positions: their mean
+            long decodeBytes = Workload.decodeBytesPerToken(c, model.info().dtype(), promptTokens + newTokens / 2);
+            double prefillFlops = Workload.prefillFlops(c, promptTokens) * prefillTps / promptTokens;
 
             r.put("model", model.info().source());
             r.put("backend", model.info().backend());
@@ -107,10 +111,11 @@ final class BenchCommand implements Callable<Integer> {
             r.put("decode_tokens_per_s", decodeTps);
             r.put("prefill_gflops_per_s", prefillFlops / 1e9);
             r.put("weight_bytes_per_token", weightBytes);
+            r.put("decode_bytes_per_token", decodeBytes);
             r.put("read_bandwidth_gb_per_s", limits.map(l -> l.readBytesPerSecond() / 1e9).orElse(null));
-            r.put("decode_bound_tokens_per_s", limits.map(l -> l.readBytesPerSecond() / weightBytes).orElse(null));
+            r.put("decode_bound_tokens_per_s", limits.map(l -> l.readBytesPerSecond() / decodeBytes).orElse(null));
             r.put("decode_fraction_of_bound",
-                    limits.map(l -> decodeTps / (l.readBytesPerSecond() / weightBytes)).orElse(null));
+                    limits.map(l -> decodeTps / (l.readBytesPerSecond() / decodeBytes)).orElse(null));
             r.put("fp32_peak_gflops_per_s", limits.map(l -> l.fp32FlopsPerSecond() / 1e9).orElse(null));
             r.put("prefill_fraction_of_peak", limits.map(l -> prefillFlops / l.fp32FlopsPerSecond()).orElse(null));
             r.put("limits_method", limits.map(DeviceLimits::method).orElse("not measured by this backend"));
@@ -128,19 +133,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /**
-     * FLOPs of a prefill of {@code p} tokens (2 per multiply-add): the four matmuls of every block for every token,
-     * causal attention (q.k and the weighted sum of v over the positions each token sees), and the logits of the
-     * last token.
-     */
-    static double prefillFlops(ModelConfig c, int p) {
-        double e = c.nEmbd();
-        double matmuls = 2.0 * p * c.nLayer() * (e * 3 * e + e * e + 2 * e * c.nInner());
-        double attention = 2.0 * 2 * e * c.nLayer() * ((double) p * (p + 1) / 2);
-        double logits = 2.0 * c.vocabSize() * e;
-        return matmuls + attention + logits;
     }
 
     private static double median(double[] values) {

@@ -49,13 +49,6 @@ class ModelCommandsTest {
         }
     }
 
-    @Test
-    void prefillFlops() {
-        var c = new dev.gpt2.api.ModelConfig(2, 4, 2, 16, 10, 16, 1e-5f);
-        // matmuls 2 * 3 tokens * 2 layers * (48 + 16 + 128) + attention 4 * 4 * 2 * 6 + logits 2 * 10 * 4
-        assertEquals(2 * 3 * 2 * 192 + 4 * 4 * 2 * 6 + 80, BenchCommand.prefillFlops(c, 3));
-    }
-
     private static void assertOneLineError(Cli r, String command, String... phrases) {
         assertEquals(1, r.exitCode(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());

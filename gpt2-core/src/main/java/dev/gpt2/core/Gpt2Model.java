@@ -172,7 +172,7 @@ public final class Gpt2Model implements LanguageModel {
      * head), the vectors, one row of the position embedding.
      */
     public long weightBytesPerToken() {
-        return ModelWeights.bytesReadPerToken(config(), info.dtype());
+        return Workload.weightBytesPerToken(config(), info.dtype());
     }
 
     /**

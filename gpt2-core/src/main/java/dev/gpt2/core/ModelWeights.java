@@ -1,7 +1,6 @@
 package dev.gpt2.core;
 
 import dev.gpt2.api.DType;
-import dev.gpt2.api.ModelConfig;
 import dev.gpt2.api.spi.Backend;
 import dev.gpt2.api.spi.Tensor;
 import dev.gpt2.api.spi.WeightRole;
@@ -53,18 +52,5 @@ record ModelWeights(Tensor wte, Tensor wpe, List<Layer> layers, Tensor lnfW, Ten
         }
         return new ModelWeights(t.get("wte.weight"), t.get("wpe.weight"), List.copyOf(layers),
                 t.get("ln_f.weight"), t.get("ln_f.bias"), dtype);
-    }
-
-    /**
-     * Bytes of weights one decode step reads: every matrix, the whole embedding (the LM head) and the vectors, but
-     * one row of the position embedding. Q8_0 counts one F32 scale per {@value DType#Q8_BLOCK} weights.
-     */
-    static long bytesReadPerToken(ModelConfig c, DType dtype) {
-        long e = c.nEmbd();
-        long perLayerMatrices = e * 3 * e + e * e + 2 * e * c.nInner();
-        long matrices = c.nLayer() * perLayerMatrices + (long) c.vocabSize() * e + e;
-        long vectors = c.parameterCount() - matrices - (long) c.nPositions() * e + e;
-        long matrixBytes = matrices * dtype.bits() / 8 + (dtype == DType.Q8_0 ? matrices / DType.Q8_BLOCK * 4 : 0);
-        return matrixBytes + 4 * vectors;
     }
 }

@@ -1,0 +1,123 @@
+package dev.gpt2.benchmarks;
+
+import dev.gpt2.api.DType;
+import dev.gpt2.api.LoadOptions;
+import dev.gpt2.api.ModelConfig;
+import dev.gpt2.api.ModelSize;
+import dev.gpt2.core.Gpt2;
+import dev.gpt2.core.Gpt2Model;
+import dev.gpt2.core.Workload;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole GPT-2 ({@code random:SIZE}: seeded random weights of the real shape) at batch 1 through the public API:
+ * {@code prefill} of a prompt of {@code tokens} tokens to the logits of its last position, and {@code decode} of
+ * {@code steps} tokens around {@code context} positions (the prefill before them untimed), greedy sampling included.
+ */
+@Fork(1)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class ModelBenchmark {
+
+    /** A model loaded on a backend. */
+    @State(Scope.Benchmark)
+    public abstract static class Loaded extends OnBackend.WithWeights {
+        Gpt2Model gpt2;
+
+        @Setup(Level.Trial)
+        public void load() {
+            Backends.check(backend, weightType());
+            gpt2 = Gpt2.load("random:" + model, LoadOptions.defaults().withBackend(backend).withDType(weightType()));
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            gpt2.close();
+        }
+    }
+
+    /** A prompt of {@code tokens} random ids. */
+    @State(Scope.Benchmark)
+    public static class Prefill extends Loaded {
+        @Param({"128", "512", "1024"})
+        public int tokens;
+
+        int[] prompt;
+
+        @Setup(Level.Trial)
+        public void prompt() {
+            prompt = RandomData.ids(tokens, gpt2.config().vocabSize(), 5);
+        }
+    }
+
+    /** A generation whose {@code steps} decode steps attend over {@code context} positions on average. */
+    @State(Scope.Benchmark)
+    public static class Decode extends Loaded {
+        @Param({"128", "1000"})
+        public int context;
+
+        /** Decode steps per operation. */
+        @Param("16")
+        public int steps;
+
+        SteppedGeneration generation;
+
+        /** Runs the prefill (untimed): a prompt of {@code context - steps / 2} tokens. */
+        @Setup(Level.Iteration)
+        public void start() {
+            int[] prompt = RandomData.ids(context - steps / 2, gpt2.config().vocabSize(), 6);
+            generation = new SteppedGeneration(gpt2, prompt, steps);
+        }
+
+        @TearDown(Level.Iteration)
+        public void finish() {
+            generation.close();
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @Warmup(iterations = 2, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    public float[] prefill(Prefill s) {
+        return s.gpt2.nextTokenLogits(s.prompt);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 5)
+    public Decode decode(Decode s) {
+        s.generation.step(s.steps);
+        return s;
+    }
+
+    /** The work of one operation of {@code method} with these parameters. */
+    static Work work(String method, Map<String, String> params) {
+        ModelConfig c = ModelSize.parse(params.get("model")).config();
+        DType dtype = DType.parse(params.get("dtype"));
+        if (method.equals("prefill")) {
+            int tokens = Integer.parseInt(params.get("tokens"));
+            return new Work(Workload.prefillFlops(c, tokens), Workload.weightBytesPerToken(c, dtype), tokens,
+                    Work.Bound.FP32_PEAK);
+        }
+        int steps = Integer.parseInt(params.get("steps"));
+        int context = Integer.parseInt(params.get("context"));
+        return new Work(0, (double) steps * Workload.decodeBytesPerToken(c, dtype, context), steps,
+                Work.Bound.READ_BANDWIDTH);
+    }
+}
