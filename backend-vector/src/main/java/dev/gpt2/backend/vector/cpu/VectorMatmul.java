@@ -5,7 +5,6 @@ import dev.gpt2.api.spi.Epilogue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
 
@@ -17,9 +16,9 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
  * {@code bias[j]} plus, block of {@value Kernels#K_BLOCK} k after block, the block's sum of fused multiply-adds in
  * order of k. Two paths compute exactly that:
  * <ul>
- *   <li>up to {@value #STREAM_MAX_ROWS} rows (decode): the threads take blocks of K and stream those rows of W once,
- *       contiguous, with the few input rows riding along; whoever finishes a chunk of columns last adds its blocks'
- *       partial sums in order; one parallel loop, bound by memory bandwidth;
+ *   <li>up to {@value #STREAM_MAX_ROWS} rows (decode): each thread streams a contiguous part of W once, block of K
+ *       after block, with the few input rows riding along; then they add the blocks' partial sums in order; bound by
+ *       memory bandwidth;
  *   <li>more rows (prefill): a register-tiled GEMM: the input rows are packed into panels of MR rows, each thread
  *       packs a strip of NR columns of W (all of K) and sweeps every panel with an MR x NR tile of accumulators held
  *       in registers (4 x 48 with 512-bit vectors); bound by the FMA units.
@@ -100,45 +99,34 @@ public final class VectorMatmul implements MatmulEngine {
     }
 
     /**
-     * Few rows, W read once from memory, in one parallel loop: a task takes one block of K (whole rows of W,
-     * contiguous, as prefetchers like them) over one chunk of the columns and writes its partial sums; the task that
-     * completes a chunk's last block adds that chunk's partials in block order and applies the epilogue. There are as
-     * many chunks as threads, so those sums run side by side. Runs while holding the pool (it owns
-     * {@link #partials}).
+     * Few rows, W read once from memory: tasks of one block of K (whole rows of W, contiguous, as prefetchers like
+     * them), each writing its partial sums, in one share per thread ({@link ComputePool#runInShares}: each thread
+     * streams one contiguous part of W); then the threads split the columns and add the blocks' partials in block
+     * order and apply the epilogue. Runs while holding the pool (it owns {@link #partials}).
      */
     private void stream(CpuTensor out, CpuTensor in, int rows, CpuTensor weight, CpuTensor bias, Epilogue epilogue) {
         int k = weight.rows();
         int n = weight.cols();
         int blocks = (k + Kernels.K_BLOCK - 1) / Kernels.K_BLOCK;
         int units = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
-        int chunks = Math.min(units, pool.threads());
         long blockSize = (long) rows * n;
         if (partials.length < blocks * blockSize) {
             partials = new float[Math.toIntExact(blocks * blockSize)];
         }
         float[] part = partials;
-        AtomicIntegerArray blocksLeft = new AtomicIntegerArray(chunks);
-        for (int c = 0; c < chunks; c++) {
-            blocksLeft.set(c, blocks);
-        }
         MemorySegment x = in.data();
         MemorySegment b = bias.data();
         MemorySegment o = out.data();
-        pool.run(blocks * chunks, (task, worker) -> {
-            int blk = task / chunks;
-            int chunk = task % chunks;
-            int j0 = chunkStart(chunk, chunks, units, n);
-            int j1 = chunkStart(chunk + 1, chunks, units, n);
+        pool.runInShares(blocks, (blk, worker) -> {
             int k0 = blk * Kernels.K_BLOCK;
             int base = Math.toIntExact(blk * blockSize);
-            for (int r = 0; r < rows; r++) {
-                Arrays.fill(part, base + r * n + j0, base + r * n + j1, 0f);
-            }
-            kernels.streamRows(part, base + j0, n, rows, j1 - j0, x, k0, k, Math.min(Kernels.K_BLOCK, k - k0), weight,
-                    k0, j0);
-            if (blocksLeft.decrementAndGet(chunk) > 0) {
-                return;
-            }
+            Arrays.fill(part, base, base + rows * n, 0f);
+            kernels.streamRows(part, base, n, rows, n, x, k0, k, Math.min(Kernels.K_BLOCK, k - k0), weight, k0, 0);
+        });
+        int chunks = Math.min(units, pool.threads());
+        pool.run(chunks, (chunk, worker) -> {
+            int j0 = chunkStart(chunk, chunks, units, n);
+            int j1 = chunkStart(chunk + 1, chunks, units, n);
             float[] acc = streamAcc.get(worker, j1 - j0);
             for (int r = 0; r < rows; r++) {
                 MemorySegment.copy(b, F32, (long) j0 * Float.BYTES, acc, 0, j1 - j0);
@@ -231,7 +219,7 @@ public final class VectorMatmul implements MatmulEngine {
         MemorySegment h = hidden.data();
         if (rows.length == 1) {
             int blocks = (v + ONE_ROW_BLOCK - 1) / ONE_ROW_BLOCK;
-            pool.run(blocks, (bk, worker) -> {
+            pool.runInShares(blocks, (bk, worker) -> {
                 int v0 = bk * ONE_ROW_BLOCK;
                 kernels.dotsOneRow(o, outOff[0], h, hOff[0], wte, v0, Math.min(ONE_ROW_BLOCK, v - v0),
                         dotLanes.get(worker, c + Kernels.DOT_SCRATCH));
