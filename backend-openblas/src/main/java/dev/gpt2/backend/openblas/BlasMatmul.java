@@ -26,14 +26,15 @@ import java.nio.ByteOrder;
  *       150-175 GFLOP/s with OpenBLAS's AVX-512 kernels (SkylakeX, Cooperlake) and 65-85 with its AVX2 ones
  *       (Haswell). The bias is written into the output first and the product added to it ({@code beta = 1}); GELU
  *       follows in place, with the arithmetic of the Java engine ({@link Simd#gelu});
- *   <li>one row (decode): {@code sgemv}, bound by memory bandwidth; on par with or faster than the Java engine;
- *   <li>2 to {@value #SGEMM_MIN_ROWS} - 1 rows (a few sequences decoding together): the Java engine
- *       ({@link VectorMatmul}), which streams the weights once for all rows, where OpenBLAS's {@code sgemm} packs
- *       them and ran at 2-20 GFLOP/s (and {@code sgemv} row by row re-reads them).
+ *   <li>1 to {@value #SGEMM_MIN_ROWS} - 1 rows (decode, a few sequences decoding together): the Java engine
+ *       ({@link VectorMatmul}), which streams one contiguous share of the weights per thread, once for all rows;
+ *       OpenBLAS's {@code sgemm} packs the weights and ran at 2-20 GFLOP/s there, and whole decode steps of 124M ran
+ *       at 41-44 tokens/s with {@code sgemv} in column blocks against 62-71 with the Java engine (same machine,
+ *       f32, one after the other).
  * </ul>
- * Logits are {@code h . wte^T}, a {@code sgemm} with B transposed (per run of consecutive rows), or {@code sgemv}
- * for a single row. BLAS multiplies F32 only: weights held as F16, BF16 or Q8_0 go to the Java engine, which converts
- * them inside its kernels.
+ * Logits are {@code h . wte^T}, a {@code sgemm} with B transposed (per run of consecutive rows) from
+ * {@value #SGEMM_MIN_ROWS} rows on (scoring), the Java engine below. BLAS multiplies F32 only: weights held as F16,
+ * BF16 or Q8_0 go to the Java engine, which converts them inside its kernels.
  *
  * <p><b>Attention</b> of a sequence with at least {@value #SGEMM_MIN_ROWS} new rows (a prompt) runs as BLAS products
  * per head ({@link BlasAttention}) over the CPU backend's cache, whose transposed keys are the right operand of
@@ -75,10 +76,10 @@ final class BlasMatmul implements MatmulEngine {
 
     @Override
     public String describe() {
-        return OpenBlasLibrary.describe() + ": sgemm from " + SGEMM_MIN_ROWS + " rows, sgemv for 1 row, in column"
-                + " blocks on " + pool.threads() + " threads; attention of " + SGEMM_MIN_ROWS + " rows or more as"
-                + " BLAS per head (tiles of " + BlasAttention.TILE + " rows); F32 weights only, the others and 2 to "
-                + (SGEMM_MIN_ROWS - 1) + " rows on " + small.describe();
+        return OpenBlasLibrary.describe() + ": sgemm from " + SGEMM_MIN_ROWS + " rows in column blocks on "
+                + pool.threads() + " threads; attention of " + SGEMM_MIN_ROWS + " rows or more as BLAS per head (tiles"
+                + " of " + BlasAttention.TILE + " rows); F32 weights only, the others and fewer rows on "
+                + small.describe();
     }
 
     @Override
@@ -88,7 +89,7 @@ final class BlasMatmul implements MatmulEngine {
 
     @Override
     public void matmul(CpuTensor out, CpuTensor in, int rows, CpuTensor weight, CpuTensor bias, Epilogue epilogue) {
-        if (weight.dtype() != DType.F32 || (rows > 1 && rows < SGEMM_MIN_ROWS)) {
+        if (weight.dtype() != DType.F32 || rows < SGEMM_MIN_ROWS) {
             small.matmul(out, in, rows, weight, bias, epilogue);
             return;
         }
@@ -125,7 +126,7 @@ final class BlasMatmul implements MatmulEngine {
 
     @Override
     public void logits(CpuTensor out, CpuTensor hidden, int[] rows, CpuTensor wte) {
-        if (wte.dtype() != DType.F32 || (rows.length > 1 && rows.length < SGEMM_MIN_ROWS)) {
+        if (wte.dtype() != DType.F32 || rows.length < SGEMM_MIN_ROWS) {
             small.logits(out, hidden, rows, wte);
             return;
         }
