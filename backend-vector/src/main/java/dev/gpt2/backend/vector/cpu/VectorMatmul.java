@@ -24,8 +24,13 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
  *       in registers (4 x 48 with 512-bit vectors); bound by the FMA units.
  * </ul>
  *
- * <p><b>logits</b> ({@code h . wte^T}, wte [V, C] in place): dot products along C, 4 rows by 4 vocabulary entries at
- * a time, the threads splitting the vocabulary into blocks.
+ * <p><b>logits</b> ({@code h . wte^T}, wte [V, C] in place): dot products along C. One row (decode): 4 vocabulary
+ * entries at a time, their values converted inside the loop whatever their dtype, each thread streaming one
+ * contiguous share of the vocabulary. Several rows (scoring): 4 rows by 4 entries at a time, blocks of the
+ * vocabulary converted to F32 once for all rows when wte is not F32. A row's logits are the same bits either way.
+ *
+ * <p>Weights in any dtype of {@link CpuTensor}: the kernels convert each value to F32 just before its fma (the GEMM
+ * when it packs a strip), so the arithmetic, and the results, are those of F32 weights of the same values.
  */
 public final class VectorMatmul implements MatmulEngine {
     /** Up to this many rows the matmul streams the weights; above it, the packed GEMM. */
