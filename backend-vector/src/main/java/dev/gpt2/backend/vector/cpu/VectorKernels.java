@@ -663,8 +663,9 @@ final class VectorKernels implements Kernels {
 
     /**
      * One row against any dtype: F32 as {@link #dots}; the others converted lane by lane inside the dot products
-     * when C is a whole number of vectors (and, for Q8_0, every vector lies within a block), else each embedding row
-     * converted into {@code scratch} first. Either way the arithmetic of {@link #dots} on the converted values.
+     * when C is a whole number of vectors (4 embedding rows at a time; F16 one at a time; for Q8_0, every vector
+     * must lie within a block), else each embedding row converted into {@code scratch} first. Either way the
+     * arithmetic of {@link #dots} on the converted values.
      */
     @Override
     public void dotsOneRow(MemorySegment out, long o, MemorySegment h, long ho, CpuTensor wte, int v0, int nv,
@@ -676,6 +677,12 @@ final class VectorKernels implements Kernels {
         }
         MemorySegment e = wte.data();
         int v = v0;
+        if (wte.dtype() == DType.F16 && c % L == 0) {
+            for (; v < v0 + nv; v++) {
+                ScalarKernels.set(out, o + v, dotF16(h, ho, e, (long) v * c, c));
+            }
+            return;
+        }
         boolean direct = switch (wte.dtype()) {
             case BF16 -> c % L == 0;
             case Q8_0 -> c % L == 0 && !wte.blocksAlongRows() && L <= DType.Q8_BLOCK && v0 % 4 == 0;
@@ -705,6 +712,18 @@ final class VectorKernels implements Kernels {
         for (int j = 0; j < count; j++) {
             ScalarKernels.set(out, o + j, sumLanes(lanes, j * L));
         }
+    }
+
+    /**
+     * {@link #dot} against one F16 embedding row, c a multiple of L (one row at a time: the conversion is long; C2
+     * would not inline four of them into one loop).
+     */
+    private static float dotF16(MemorySegment h, long ho, MemorySegment wte, long e, int c) {
+        FloatVector a = bc(0f);
+        for (int i = 0; i < c; i += L) {
+            a = load(h, ho + i).fma(f16(wte, e + i), a);
+        }
+        return sumLanes(a);
     }
 
     /** {@link #dot1x4} against BF16 embedding rows. */
