@@ -18,9 +18,9 @@ import java.lang.foreign.MemorySegment;
  * <ul>
  *   <li>matmul element: {@code acc = bias[j]}; then for each block of {@link #K_BLOCK} consecutive k (the last one
  *       shorter): {@code p = 0; for k in the block, in order: p = fma(x[k], W(k, j), p); acc = acc + p}, W(k, j) the
- *       weight's value as F32 whatever its dtype; then the
- *       epilogue ({@code acc}, {@link #gelu gelu(acc)} or {@code out + acc}). The blocks let threads stream whole
- *       rows of W in decode and keep a tile's W panel in L1 in prefill, while the order stays fixed;
+ *       weight's value as F32 whatever its dtype; then the epilogue ({@code acc}, {@link #gelu gelu(acc)} or
+ *       {@code out + acc}). The blocks let threads stream whole rows of W in decode and keep a tile's W panel in L1
+ *       in prefill, while the order stays fixed;
  *   <li>{@link #exp} and {@link #gelu}: the exact sequence of IEEE operations written in {@link ScalarKernels};
  *   <li>attention score of key p: {@code s = 0; for d: s = fma(q[d], k_p[d], s); s = s * scale}.
  * </ul>
@@ -82,7 +82,7 @@ interface Kernels {
     /** Floats {@link #attend}'s scratch needs beyond t: one vector of the widest species (2048 bits). */
     int ATTEND_SCRATCH_EXTRA = 64;
 
-    /** Floats of scratch {@link #dots} and {@link #dotsOneRow} need beyond C: 16 vectors of the widest species. */
+    /** Floats of scratch {@link #dots} needs ({@link #dotsOneRow}: C more): 16 vectors of the widest species. */
     int DOT_SCRATCH = 16 * 64;
 
     /**
