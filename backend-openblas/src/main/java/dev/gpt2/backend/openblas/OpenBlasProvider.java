@@ -14,7 +14,8 @@ import java.util.EnumSet;
 
 /**
  * Provides the OpenBLAS backend under the name {@value #NAME}: the CPU backend of {@code backend-vector} (tensors,
- * layer norm, embeddings, sampling) with its big products and attention on OpenBLAS ({@link OpenBlasBackend}).
+ * KV caches, layer norm, embeddings, sampling) with its big products and the attention of prompts on OpenBLAS
+ * ({@link BlasMatmul}).
  *
  * <p>Priority {@value #PRIORITY}, above the vector backend's 100, from measurement (kernel calls of both backends
  * interleaved on 2 shared Zen 5 vCPUs, GPT-2 124M): attention over a 512-token prompt about 4 times faster, the
@@ -53,7 +54,7 @@ public final class OpenBlasProvider implements BackendProvider {
             Simd simd = Simd.fromProperty();
             return Probe.available(CpuBackend.cpuModel() + ", " + Runtime.getRuntime().availableProcessors()
                             + " processors, " + OpenBlasLibrary.describe() + ", " + simd.describe(),
-                    EnumSet.of(Capability.MULTI_THREADED, Capability.ZERO_COPY_WEIGHTS), EnumSet.of(DType.F32));
+                    EnumSet.of(Capability.MULTI_THREADED, Capability.ZERO_COPY_WEIGHTS), EnumSet.allOf(DType.class));
         } catch (RuntimeException | LinkageError e) {
             return Probe.unavailable("the OpenBLAS backend failed to start: " + e.getMessage());
         }
@@ -71,6 +72,6 @@ public final class OpenBlasProvider implements BackendProvider {
         } catch (IllegalArgumentException e) {
             throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE, e.getMessage(), e);
         }
-        return new OpenBlasBackend(config, simd);
+        return new CpuBackend(NAME, config, simd, BlasMatmul::new);
     }
 }

@@ -42,7 +42,7 @@ public final class VectorProvider implements BackendProvider {
                             + " processors, " + simd.describe(),
                     EnumSet.of(Capability.MULTI_THREADED, Capability.ZERO_COPY_WEIGHTS, Capability.BATCH_INVARIANT,
                             Capability.FUSED_ATTENTION),
-                    EnumSet.of(DType.F32));
+                    EnumSet.allOf(DType.class));
         } catch (IllegalArgumentException | LinkageError e) {
             return Probe.unavailable(e.getMessage());
         }

@@ -64,9 +64,25 @@ public final class ComputePool {
 
     /**
      * Runs {@code task} for every index in {@code [0, tasks)} on the pool's threads and the caller's, and returns when
-     * all are done. An exception thrown by a task is rethrown here (after the other tasks have finished).
+     * all are done. Tasks are claimed in index order by whichever thread is free. An exception thrown by a task is
+     * rethrown here (after the other tasks have finished).
      */
     public void run(int tasks, Task task) {
+        run(tasks, task, 1);
+    }
+
+    /**
+     * {@link #run}, but the tasks are cut into one contiguous share per thread, and each thread works through its own
+     * share in index order before it helps with what is left of the others'. For tasks that stream consecutive
+     * memory: each thread's reads stay sequential (as prefetchers want), and what one task leaves for a later task of
+     * the same share (partial sums) stays in that thread's cache; a thread the system holds up still loses its work
+     * to the others.
+     */
+    public void runInShares(int tasks, Task task) {
+        run(tasks, task, threads);
+    }
+
+    private void run(int tasks, Task task, int shares) {
         if (tasks <= 0) {
             return;
         }
@@ -81,7 +97,7 @@ public final class ComputePool {
                 }
                 return;
             }
-            Job j = new Job(task, tasks, Thread.currentThread());
+            Job j = new Job(task, tasks, Math.min(shares, tasks), Thread.currentThread());
             job = j;
             for (Helper h : helpers) {
                 if (h.parked) {
@@ -127,34 +143,47 @@ public final class ComputePool {
         }
     }
 
-    /** One parallel loop: tasks claimed in order by whoever is free. */
+    /**
+     * One parallel loop: tasks claimed in order, from {@code shares} contiguous shares; worker w starts with share
+     * {@code w % shares}, then takes what is left of the next ones.
+     */
     private static final class Job {
         final Task task;
         final int tasks;
         final Thread caller;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger[] next;
+        final int[] end;
         final AtomicInteger done = new AtomicInteger();
         volatile boolean callerParked;
         volatile Throwable failure;
 
-        Job(Task task, int tasks, Thread caller) {
+        Job(Task task, int tasks, int shares, Thread caller) {
             this.task = task;
             this.tasks = tasks;
             this.caller = caller;
+            this.next = new AtomicInteger[shares];
+            this.end = new int[shares];
+            for (int s = 0; s < shares; s++) {
+                next[s] = new AtomicInteger((int) ((long) tasks * s / shares));
+                end[s] = (int) ((long) tasks * (s + 1) / shares);
+            }
         }
 
         void work(int worker) {
-            int t;
-            while ((t = next.getAndIncrement()) < tasks) {
-                try {
-                    task.run(t, worker);
-                } catch (Throwable e) {
-                    if (failure == null) {
-                        failure = e;
+            for (int k = 0; k < next.length; k++) {
+                int s = (worker + k) % next.length;
+                int t;
+                while ((t = next[s].getAndIncrement()) < end[s]) {
+                    try {
+                        task.run(t, worker);
+                    } catch (Throwable e) {
+                        if (failure == null) {
+                            failure = e;
+                        }
                     }
-                }
-                if (done.incrementAndGet() == tasks && callerParked) {
-                    LockSupport.unpark(caller);
+                    if (done.incrementAndGet() == tasks && callerParked) {
+                        LockSupport.unpark(caller);
+                    }
                 }
             }
         }

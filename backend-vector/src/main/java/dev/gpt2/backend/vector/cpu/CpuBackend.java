@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,24 +34,27 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
  * norm and attention on the {@link Simd} kernels, all parallel on one {@link ComputePool}; the two big products
  * (matmul and logits) delegated to a pluggable {@link MatmulEngine}.
  *
- * <p><b>Weights.</b> Held as F32. An F32 weight whose bytes are off-heap and 4-byte aligned (a slice of a mapped
- * checkpoint) is used in place; others are converted into memory of the backend's own.
+ * <p><b>Weights</b> are held as F32, F16, BF16 or Q8_0 (the {@code storeAs} of {@link #upload}; vectors always F32),
+ * in the layouts {@link CpuTensor} describes, and converted to F32 inside the kernels, value by value, just before
+ * they are used: nothing is ever widened into a copy. A weight already in the dtype it is held in, whose bytes are
+ * off-heap and aligned to its values (a slice of a mapped checkpoint), is used in place; others are converted into
+ * memory of the backend's own (Q8_0 always: {@link WeightFormats#quantizeQ8Block} at upload, from any dtype).
  *
  * <p><b>KV cache.</b> Keys transposed per head ({@code [layer][head][d][position]}) and values per head
  * ({@code [layer][head][position][d]}), so one query scans contiguous memory.
  *
  * <p><b>Attention</b> is fused: per query row and head, the scores of its positions live in a scratch row (no
  * [T, T] matrix), then softmax and the weighted sum of values. Each row's arithmetic depends only on its own query
- * and its sequence's cache, so with a batch-invariant engine the whole backend is batch-invariant.
+ * and its sequence's cache, so with a batch-invariant engine the whole backend is batch-invariant. An engine may
+ * take a sequence's attention over ({@link MatmulEngine#attention}) once its keys and values are in the cache.
  */
 public final class CpuBackend implements Backend {
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Floats of work below which a kernel runs on one thread. */
     private static final int MIN_PARALLEL_WORK = 1 << 14;
     /** Query rows per attention task. */
     private static final int ATTENTION_ROWS = 8;
     /** Weight values converted per task when uploading. */
-    private static final int CONVERT_CHUNK = 1 << 20;
+    private static final int CONVERT_CHUNK = 1 << 16;
 
     private final String name;
     private final Simd simd;
@@ -62,6 +64,8 @@ public final class CpuBackend implements Backend {
     private final Set<AutoCloseable> owned = ConcurrentHashMap.newKeySet();
     private final Scratch queries;
     private final Scratch scores;
+    private final Scratch uploadScratch;
+    private final Scratch embedRows;
 
     /**
      * Opens a CPU backend and starts its threads.
@@ -79,6 +83,8 @@ public final class CpuBackend implements Backend {
         this.engine = engine.create(pool, simd);
         this.queries = new Scratch(pool.threads());
         this.scores = new Scratch(pool.threads());
+        this.uploadScratch = new Scratch(pool.threads());
+        this.embedRows = new Scratch(pool.threads());
     }
 
     /** The CPU's model name ("AMD EPYC 9R14"), from /proc/cpuinfo where there is one, else the architecture. */
@@ -119,32 +125,98 @@ public final class CpuBackend implements Backend {
         Objects.requireNonNull(weight, "weight");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(storeAs, "storeAs");
-        if (role != WeightRole.VECTOR && storeAs != DType.F32) {
-            throw new IllegalArgumentException("the " + name + " backend holds weights as f32 only, not " + storeAs
-                    + " (" + weight.name() + "): load with dtype f32");
+        DType held = role == WeightRole.VECTOR ? DType.F32 : storeAs;
+        if (held == DType.Q8_0) {
+            return quantize(weight, role == WeightRole.MATMUL);
         }
         MemorySegment src = weight.data();
-        if (weight.dtype() == DType.F32 && src.isNative() && src.address() % Float.BYTES == 0) {
-            return new CpuTensor(DType.F32, weight.rows(), weight.cols(), src, null, null);
+        int size = held.bits() / Byte.SIZE;
+        if (weight.dtype() == held && src.isNative() && src.address() % size == 0) {
+            return new CpuTensor(held, weight.rows(), weight.cols(), src, null, null);
         }
         long n = (long) weight.rows() * weight.cols();
-        CpuTensor t = newTensor(weight.rows(), weight.cols());
+        CpuTensor t = newTensor(held, weight.rows(), weight.cols());
         MemorySegment dst = t.data();
-        if (weight.dtype() == DType.F32) {
-            MemorySegment.copy(src, 0, dst, 0, n * Float.BYTES);
+        if (weight.dtype() == held) {
+            MemorySegment.copy(src, 0, dst, 0, n * size);
             return t;
         }
         int chunks = (int) ((n + CONVERT_CHUNK - 1) / CONVERT_CHUNK);
         pool.run(chunks, (c, worker) -> {
             long from = (long) c * CONVERT_CHUNK;
-            long to = Math.min(n, from + CONVERT_CHUNK);
-            for (long i = from; i < to; i++) {
-                short bits = src.getAtIndex(I16, i);
-                dst.setAtIndex(F32, i, weight.dtype() == DType.F16 ? WeightFormats.f16ToFloat(bits)
-                        : WeightFormats.bf16ToFloat(bits));
+            int count = (int) Math.min(CONVERT_CHUNK, n - from);
+            float[] values = uploadScratch.get(worker, count);
+            readFloats(weight, from, values, 0, count);
+            for (int i = 0; i < count; i++) {
+                float v = values[i];
+                switch (held) {
+                    case F32 -> dst.setAtIndex(F32, from + i, v);
+                    case F16 -> dst.setAtIndex(ScalarKernels.I16, from + i, WeightFormats.floatToF16(v));
+                    case BF16 -> dst.setAtIndex(ScalarKernels.I16, from + i, WeightFormats.floatToBf16(v));
+                    case Q8_0 -> throw new AssertionError("Q8_0 is quantized above");
+                }
             }
         });
         return t;
+    }
+
+    /**
+     * A weight quantized to Q8_0 by {@link WeightFormats#quantizeQ8Block}, in the layout {@link CpuTensor} describes:
+     * blocks of 32 down the rows of a matmul weight [K, N] ({@code alongRows}), along the rows of an embedding.
+     */
+    private CpuTensor quantize(WeightView weight, boolean alongRows) {
+        int rows = weight.rows();
+        int cols = weight.cols();
+        int block = DType.Q8_BLOCK;
+        long scaleCount = alongRows ? (long) ((rows + block - 1) / block) * cols
+                : (long) rows * ((cols + block - 1) / block);
+        Arena arena = Arena.ofShared();
+        MemorySegment q = arena.allocate(CpuTensor.q8Bytes(rows, cols), 64);
+        MemorySegment scales = arena.allocate(scaleCount * Float.BYTES, 64);
+        CpuTensor t = new CpuTensor(rows, cols, q, scales, alongRows, arena, owned);
+        owned.add(t);
+        // tasks of whole blocks: a band of 32 rows of a matmul weight, or rows of an embedding
+        int rowsPerTask = alongRows ? block : Math.max(1, CONVERT_CHUNK / cols);
+        int tasks = (rows + rowsPerTask - 1) / rowsPerTask;
+        pool.run(tasks, (task, worker) -> {
+            int r0 = task * rowsPerTask;
+            int count = Math.min(rowsPerTask, rows - r0);
+            float[] values = uploadScratch.get(worker, count * cols);
+            readFloats(weight, (long) r0 * cols, values, 0, count * cols);
+            byte[] quantized = new byte[Math.max(count, cols)];
+            if (alongRows) {
+                for (int c = 0; c < cols; c++) {
+                    float scale = WeightFormats.quantizeQ8Block(values, c, cols, count, quantized, 0);
+                    scales.setAtIndex(F32, t.scaleIndex(r0, c), scale);
+                    for (int i = 0; i < count; i++) {
+                        q.set(ValueLayout.JAVA_BYTE, CpuTensor.q8Offset(r0 + i, c, cols), quantized[i]);
+                    }
+                }
+            } else {
+                for (int r = r0; r < r0 + count; r++) {
+                    for (int c0 = 0; c0 < cols; c0 += block) {
+                        float scale = WeightFormats.quantizeQ8Block(values, (r - r0) * cols + c0, 1,
+                                Math.min(block, cols - c0), quantized, c0);
+                        scales.setAtIndex(F32, t.scaleIndex(r, c0), scale);
+                    }
+                    for (int c = 0; c < cols; c++) {
+                        q.set(ValueLayout.JAVA_BYTE, CpuTensor.q8Offset(r, c, cols), quantized[c]);
+                    }
+                }
+            }
+        });
+        return t;
+    }
+
+    /** Values {@code [from, from + count)} of {@code weight} (row-major), as F32, into {@code dst[off ..]}. */
+    private static void readFloats(WeightView weight, long from, float[] dst, int off, int count) {
+        if (weight.dtype() == DType.F32) {
+            MemorySegment.copy(weight.data(), F32, from * Float.BYTES, dst, off, count);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            dst[off + i] = WeightFormats.get(weight.data(), weight.dtype(), from + i);
+        }
     }
 
     @Override
@@ -152,13 +224,13 @@ public final class CpuBackend implements Backend {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("tensor shape must be positive, got " + rows + " x " + cols);
         }
-        return newTensor(rows, cols);
+        return newTensor(DType.F32, rows, cols);
     }
 
-    private CpuTensor newTensor(int rows, int cols) {
+    private CpuTensor newTensor(DType dtype, int rows, int cols) {
         Arena arena = Arena.ofShared();
-        MemorySegment data = arena.allocate((long) rows * cols * Float.BYTES, 64);
-        CpuTensor t = new CpuTensor(DType.F32, rows, cols, data, arena, owned);
+        MemorySegment data = arena.allocate((long) rows * cols * (dtype.bits() / Byte.SIZE), 64);
+        CpuTensor t = new CpuTensor(dtype, rows, cols, data, arena, owned);
         owned.add(t);
         return t;
     }
@@ -245,9 +317,15 @@ public final class CpuBackend implements Backend {
                         + p.rows() + ")");
             }
         }
-        parallelRows(r, c, (from, to) -> {
+        parallelRows(r, c, (from, to, worker) -> {
+            float[] sum = embedRows.get(worker, 2 * c);
             for (int i = from; i < to; i++) {
-                kernels.add(o.data(), (long) i * c, e.data(), (long) ids[i] * c, p.data(), (long) positions[i] * c, c);
+                kernels.toFloats(sum, 0, e, ids[i], 0, c);
+                kernels.toFloats(sum, c, p, positions[i], 0, c);
+                for (int j = 0; j < c; j++) {
+                    sum[j] += sum[c + j];
+                }
+                MemorySegment.copy(sum, 0, o.data(), F32, (long) i * c * Float.BYTES, c);
             }
         });
     }
@@ -264,7 +342,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("layerNorm shapes: " + rows + " rows, out " + o + ", in " + x
                     + ", weight " + g + ", bias " + b);
         }
-        parallelRows(rows, c, (from, to) -> {
+        parallelRows(rows, c, (from, to, worker) -> {
             for (int i = from; i < to; i++) {
                 kernels.layerNorm(o.data(), (long) i * c, x.data(), (long) i * c, g.data(), b.data(), c, eps);
             }
@@ -284,6 +362,10 @@ public final class CpuBackend implements Backend {
                 || (long) b.rows() * b.cols() != n) {
             throw new IllegalArgumentException("matmul shapes: " + rows + " rows, out " + o + ", in " + x + ", weight "
                     + w + ", bias " + b + (o == x ? " (out must not be in)" : ""));
+        }
+        if (w.dtype() == DType.Q8_0 && !w.blocksAlongRows()) {
+            throw new IllegalArgumentException("matmul weight " + w + " was quantized as an embedding: upload it with"
+                    + " WeightRole.MATMUL");
         }
         if (rows > 0) {
             engine.matmul(o, x, rows, w, b, epilogue);
@@ -311,10 +393,12 @@ public final class CpuBackend implements Backend {
         MemorySegment qkvData = a.data();
         pool.run(caches.length, (i, worker) -> storeKeysValues(qkvData, c, layer, slices.get(i), caches[i]));
 
-        // tasks: for each slice, for each head, chunks of ATTENTION_ROWS rows; firstTask[i] is slice i's first
+        // the engine takes the slices it wants; the rest run here in tasks: for each slice, for each head, chunks of
+        // ATTENTION_ROWS rows; firstTask[i] is slice i's first
         int[] firstTask = new int[caches.length + 1];
         for (int i = 0; i < caches.length; i++) {
-            int chunks = (slices.get(i).rows() + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
+            boolean taken = engine.attention(o, a, layer, slices.get(i), caches[i]);
+            int chunks = taken ? 0 : (slices.get(i).rows() + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
             firstTask[i + 1] = firstTask[i] + caches[i].nHead * chunks;
         }
         MemorySegment outData = o.data();
@@ -409,10 +493,10 @@ public final class CpuBackend implements Backend {
 
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
-    /** A range of rows for one task. */
+    /** A range of rows for one task, on worker {@code worker} of the pool. */
     @FunctionalInterface
     private interface RowRange {
-        void run(int from, int to);
+        void run(int from, int to, int worker);
     }
 
     /** Splits {@code rows} rows of {@code cols} floats among the threads, or runs them on one if there is little. */
@@ -420,7 +504,7 @@ public final class CpuBackend implements Backend {
         long work = (long) rows * cols;
         int tasks = work < MIN_PARALLEL_WORK ? 1 : Math.min(rows, pool.threads() * 4);
         pool.run(tasks, (t, worker) ->
-                body.run((int) ((long) rows * t / tasks), (int) ((long) rows * (t + 1) / tasks)));
+                body.run((int) ((long) rows * t / tasks), (int) ((long) rows * (t + 1) / tasks), worker));
     }
 
     private static CpuTensor tensor(Tensor t) {

@@ -9,13 +9,15 @@ import java.util.Set;
 /**
  * Keys and values of one sequence, off-heap, laid out for the attention kernel's scans:
  * keys transposed as {@code [layer][head][d][position]} (a query scores a block of positions with one vector per d),
- * values as {@code [layer][head][position][d]} (a position adds its whole row).
+ * values as {@code [layer][head][position][d]} (a position adds its whole row). The accessors give an engine's own
+ * attention ({@link MatmulEngine#attention}) the same view: a head's keys are a row-major [headDim, capacity] matrix
+ * with rows {@link #keyStride()} floats apart, its values a row-major [capacity, headDim] matrix.
  *
  * <p>A transposed key row holds {@link #keyStride} floats: the capacity rounded up to an odd number of 64-byte cache
  * lines, so that the headDim rows a query reads together fall in different cache sets (rows 4 KB apart would all
  * compete for the same few ways of L1).
  */
-final class CpuCache implements KvCache {
+public final class CpuCache implements KvCache {
     final int nLayer;
     final int nHead;
     final int headDim;
@@ -45,14 +47,44 @@ final class CpuCache implements KvCache {
         this.values = arena.allocate(Math.multiplyExact(heads * headDim, capacity) * Float.BYTES, 64);
     }
 
-    /** Where key component d of position p of (layer, head) is: {@code keyBase + d * keyStride + p}. */
-    long keyBase(int layer, int head) {
+    /** Where key component d of position p of (layer, head) is, in floats: {@code keyBase + d * keyStride + p}. */
+    public long keyBase(int layer, int head) {
         return ((long) layer * nHead + head) * headDim * keyStride;
     }
 
-    /** Where value component d of position p of (layer, head) is: {@code valueBase + p * headDim + d}. */
-    long valueBase(int layer, int head) {
+    /** Where value component d of position p of (layer, head) is, in floats: {@code valueBase + p * headDim + d}. */
+    public long valueBase(int layer, int head) {
         return ((long) layer * nHead + head) * capacity * headDim;
+    }
+
+    /** The keys of every layer and head, F32 (see {@link #keyBase}). */
+    public MemorySegment keys() {
+        return keys;
+    }
+
+    /** The values of every layer and head, F32 (see {@link #valueBase}). */
+    public MemorySegment values() {
+        return values;
+    }
+
+    /** Floats between the rows of a head's transposed keys (one row per component d): capacity or a little more. */
+    public int keyStride() {
+        return keyStride;
+    }
+
+    /** Values per head and position. */
+    public int headDim() {
+        return headDim;
+    }
+
+    /** Heads per layer. */
+    public int heads() {
+        return nHead;
+    }
+
+    /** Layers. */
+    public int layers() {
+        return nLayer;
     }
 
     @Override

@@ -5,37 +5,108 @@ import dev.gpt2.api.spi.Tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * A CPU backend's tensor: a row-major matrix in a {@link MemorySegment} of little-endian F32 values (the only dtype
- * held so far). Activations and converted weights live off-heap in an arena of their own that {@link #close} frees;
+ * A CPU backend's tensor: a row-major matrix of {@link #rows()} by {@link #cols()} values in a {@link MemorySegment},
+ * little-endian. Activations and converted weights live off-heap in an arena of their own that {@link #close} frees;
  * zero-copy weights borrow the checkpoint's mapped bytes, which their loader keeps alive.
+ *
+ * <p><b>Layouts</b> ({@link #data()} and {@link #scales()}), by {@link #dtype()}:
+ * <ul>
+ *   <li>F32: {@code rows * cols} floats; element (r, c) at index {@code r * cols + c}. Every activation is F32;
+ *   <li>F16, BF16: {@code rows * cols} 16-bit values at the same indices (the checkpoint's own layout, so that a
+ *       weight stored in the dtype it is held in is used in place);
+ *   <li>Q8_0: {@code data} holds signed bytes, the rows in groups of four (the last group padded with zeros) and
+ *       the four bytes of a column of a group side by side, one int: byte (r, c) at {@link #q8Offset q8Offset(r, c,
+ *       cols)}, so that one vector load gives a vector of values of each of four rows (the four k of a matmul step,
+ *       the four vocabulary entries of a logits step) and their extraction is two shifts; {@code scales} holds one
+ *       float per block of {@value DType#Q8_BLOCK} values along the input dimension, {@link #scaleIndex} says where.
+ *       Element (r, c) is {@code scale * q} computed in float, as
+ *       {@link dev.gpt2.api.spi.WeightFormats#quantizeQ8Block} defines. A matmul weight [K, N] has its blocks along
+ *       the rows ({@link #blocksAlongRows()}: 32 consecutive k of one column), an embedding [n, C] along the
+ *       columns.
+ * </ul>
  */
 public final class CpuTensor implements Tensor {
+
     private final DType dtype;
     private final int rows;
     private final int cols;
     private final MemorySegment data;
+    private final MemorySegment scales;
+    private final boolean blocksAlongRows;
     private final Arena arena;
     private final Set<AutoCloseable> owner;
 
     /**
+     * An F32, F16 or BF16 tensor.
+     *
      * @param arena frees {@code data} on close; null for borrowed bytes
      * @param owner the set of live allocations this tensor leaves when closed; null for borrowed bytes
      */
     CpuTensor(DType dtype, int rows, int cols, MemorySegment data, Arena arena, Set<AutoCloseable> owner) {
+        this(dtype, rows, cols, data, null, false, arena, owner);
+        if (dtype == DType.Q8_0) {
+            throw new IllegalArgumentException("a Q8_0 tensor needs its scales");
+        }
+    }
+
+    /** A Q8_0 tensor: quantized values and scales in memory of {@code arena}, blocks as {@code blocksAlongRows}. */
+    CpuTensor(int rows, int cols, MemorySegment q, MemorySegment scales, boolean blocksAlongRows, Arena arena,
+              Set<AutoCloseable> owner) {
+        this(DType.Q8_0, rows, cols, q, Objects.requireNonNull(scales, "scales"), blocksAlongRows, arena, owner);
+    }
+
+    private CpuTensor(DType dtype, int rows, int cols, MemorySegment data, MemorySegment scales,
+                      boolean blocksAlongRows, Arena arena, Set<AutoCloseable> owner) {
         this.dtype = dtype;
         this.rows = rows;
         this.cols = cols;
         this.data = data;
+        this.scales = scales;
+        this.blocksAlongRows = blocksAlongRows;
         this.arena = arena;
         this.owner = owner;
     }
 
-    /** The tensor's bytes: {@code rows * cols} F32 values, row-major, little-endian. */
+    /** The tensor's values in the layout of its {@link #dtype()} (see the class documentation). */
     public MemorySegment data() {
         return data;
+    }
+
+    /** The scales of a Q8_0 tensor (see the class documentation); null for other dtypes. */
+    public MemorySegment scales() {
+        return scales;
+    }
+
+    /**
+     * Whether the Q8_0 blocks run down the rows (a matmul weight [K, N]: 32 consecutive k of one column share a
+     * scale) rather than along the columns (an embedding [n, C]). False for other dtypes.
+     */
+    public boolean blocksAlongRows() {
+        return blocksAlongRows;
+    }
+
+    /** Where byte (r, c) of a Q8_0 tensor of {@code cols} columns is in {@link #data()}. */
+    public static long q8Offset(long r, long c, long cols) {
+        return ((r >> 2) * cols + c) * 4 + (r & 3);
+    }
+
+    /** Bytes of the values of a Q8_0 tensor: whole groups of four rows. */
+    static long q8Bytes(int rows, int cols) {
+        return ((rows + 3L) >> 2) * cols * 4;
+    }
+
+    /** Scales per row of a Q8_0 tensor whose blocks run along the columns: {@code ceil(cols / 32)}. */
+    int scalesPerRow() {
+        return (cols + DType.Q8_BLOCK - 1) / DType.Q8_BLOCK;
+    }
+
+    /** Where the scale of element (r, c) of a Q8_0 tensor is in {@link #scales()}, in floats. */
+    long scaleIndex(long r, long c) {
+        return blocksAlongRows ? r / DType.Q8_BLOCK * cols + c : r * scalesPerRow() + c / DType.Q8_BLOCK;
     }
 
     /** Whether the bytes are borrowed from the caller (a weight used in place) rather than owned by the backend. */
@@ -87,6 +158,8 @@ public final class CpuTensor implements Tensor {
 
     @Override
     public String toString() {
-        return "CpuTensor[" + rows + " x " + cols + " " + dtype + (borrowed() ? ", borrowed" : "") + "]";
+        return "CpuTensor[" + rows + " x " + cols + " " + dtype + (borrowed() ? ", borrowed" : "")
+                + (dtype == DType.Q8_0 ? (blocksAlongRows ? ", blocks along rows" : ", blocks along columns") : "")
+                + "]";
     }
 }

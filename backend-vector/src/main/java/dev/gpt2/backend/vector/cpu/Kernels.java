@@ -9,15 +9,18 @@ import java.lang.foreign.MemorySegment;
  * ({@link ScalarKernels}, also the oracle the vector loops are tested against). Everything around them (threads,
  * tiling, packing, shapes) is shared.
  *
- * <p>Offsets count floats, not bytes; segments hold little-endian F32. Each method is one thread's work.
+ * <p>Offsets count values, not bytes; activation segments hold little-endian F32, weights are {@link CpuTensor}s in any
+ * dtype (converted to F32 value by value just before use, exactly as {@link ScalarKernels#weight} says). Each method
+ * is one thread's work.
  *
  * <p><b>The arithmetic every implementation must reproduce bit for bit</b>, so that a row's result never depends on
  * the other rows of a call, on the thread count, on the tiling, or on whether an element falls in a vector's tail:
  * <ul>
  *   <li>matmul element: {@code acc = bias[j]}; then for each block of {@link #K_BLOCK} consecutive k (the last one
- *       shorter): {@code p = 0; for k in the block, in order: p = fma(x[k], W[k][j], p); acc = acc + p}; then the
- *       epilogue ({@code acc}, {@link #gelu gelu(acc)} or {@code out + acc}). The blocks let threads stream whole
- *       rows of W in decode and keep a tile's W panel in L1 in prefill, while the order stays fixed;
+ *       shorter): {@code p = 0; for k in the block, in order: p = fma(x[k], W(k, j), p); acc = acc + p}, W(k, j) the
+ *       weight's value as F32 whatever its dtype; then the epilogue ({@code acc}, {@link #gelu gelu(acc)} or
+ *       {@code out + acc}). The blocks let threads stream whole rows of W in decode and keep a tile's W panel in L1
+ *       in prefill, while the order stays fixed;
  *   <li>{@link #exp} and {@link #gelu}: the exact sequence of IEEE operations written in {@link ScalarKernels};
  *   <li>attention score of key p: {@code s = 0; for d: s = fma(q[d], k_p[d], s); s = s * scale}.
  * </ul>
@@ -38,9 +41,6 @@ interface Kernels {
     /** Columns of a {@link #gemmTile} tile (NR). */
     int tileCols();
 
-    /** {@code out[o + i] = a[ao + i] + b[bo + i]} for i < n. */
-    void add(MemorySegment out, long o, MemorySegment a, long ao, MemorySegment b, long bo, int n);
-
     /**
      * Layer norm of one row of c values: {@code out = (x - mean) * rstd * g + b}, with the biased variance.
      *
@@ -51,11 +51,14 @@ interface Kernels {
 
     /**
      * The streaming form of the matmul for few rows, over one block of K: for each row r < m and column j < n,
-     * {@code acc[ao + r*lda + j] = fma(x[xo + r*ldx + kk], w[wo + kk*ldw + j], acc[ao + r*lda + j])} for
-     * kk = 0 .. k-1 in order (acc holds 0 when a block starts).
+     * {@code acc[ao + r*lda + j] = fma(x[xo + r*ldx + kk], W(k0 + kk, j0 + j), acc[ao + r*lda + j])} for
+     * kk = 0 .. k-1 in order (acc holds 0 when a block starts), where W(i, j) is element (i, j) of {@code w} [K, N]
+     * converted to F32 just before its fma ({@link ScalarKernels#weight}).
+     *
+     * @param k0 a multiple of {@link #K_BLOCK}
      */
     void streamRows(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx, int k,
-                    MemorySegment w, long wo, long ldw);
+                    CpuTensor w, int k0, int j0);
 
     /**
      * One register tile of the packed GEMM: {@code c[i*NR + j] = bias[j]} then, for each block of
@@ -65,10 +68,13 @@ interface Kernels {
     void gemmTile(float[] c, float[] a, int ao, float[] b, float[] bias, int k);
 
     /**
-     * Packs a strip of W for {@link #gemmTile}: {@code strip[kk*NR + j] = w[wo + kk*ldw + j]} for kk < k and
-     * j < width, and 0 for width <= j < NR.
+     * Packs a strip of W [K, N] for {@link #gemmTile}, converted to F32: {@code strip[kk*NR + j] = W(kk, j0 + j)} for
+     * kk < k and j < width, and 0 for width <= j < NR.
      */
-    void packStrip(float[] strip, MemorySegment w, long wo, long ldw, int k, int width);
+    void packStrip(float[] strip, CpuTensor w, int j0, int k, int width);
+
+    /** Values (r, c0) .. (r, c0 + n - 1) of {@code w} in any dtype as F32: {@code dst[off + j] = W(r, c0 + j)}. */
+    void toFloats(float[] dst, int off, CpuTensor w, int r, int c0, int n);
 
     /** {@code out[o + j] = epilogue(acc[ao + j])} for j < n; may use {@code acc[ao, ao + n)} as scratch. */
     void epilogue(MemorySegment out, long o, float[] acc, int ao, int n, Epilogue epilogue);
@@ -76,17 +82,27 @@ interface Kernels {
     /** Floats {@link #attend}'s scratch needs beyond t: one vector of the widest species (2048 bits). */
     int ATTEND_SCRATCH_EXTRA = 64;
 
-    /** Floats of scratch {@link #dots} needs: 16 vectors of the widest species (2048 bits). */
+    /** Floats of scratch {@link #dots} needs ({@link #dotsOneRow}: C more): 16 vectors of the widest species. */
     int DOT_SCRATCH = 16 * 64;
 
     /**
-     * Dot products against embedding rows: {@code out[outOff[r] + v] = h[hOff[r] .. +c) . wte[v * c .. +c)} for
-     * r < rows and v in {@code [v0, v0 + nv)}.
+     * Dot products against F32 embedding rows: {@code out[outOff[r] + v] = h[hOff[r] .. +c) . wte[v * c .. +c)} for
+     * r < rows and v in {@code [v0, v0 + nv)}. Each product is the same arithmetic whatever the other rows, and the
+     * same as {@link #dotsOneRow} computes from the same values in any dtype.
      *
      * @param scratch at least {@link #DOT_SCRATCH} floats
      */
     void dots(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int rows, MemorySegment wte, long v0,
               int nv, int c, float[] scratch);
+
+    /**
+     * {@link #dots} of one row against an embedding in any dtype, its values converted just before their fma:
+     * {@code out[o + v] = h[ho .. +C) . wte(v)} for v in {@code [v0, v0 + nv)}.
+     *
+     * @param scratch at least C + {@link #DOT_SCRATCH} floats
+     */
+    void dotsOneRow(MemorySegment out, long o, MemorySegment h, long ho, CpuTensor wte, int v0, int nv,
+                    float[] scratch);
 
     /**
      * Attention of one query row and one head over t cached positions.

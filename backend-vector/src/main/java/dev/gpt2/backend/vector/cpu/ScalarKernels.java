@@ -1,6 +1,7 @@
 package dev.gpt2.backend.vector.cpu;
 
 import dev.gpt2.api.spi.Epilogue;
+import dev.gpt2.api.spi.WeightFormats;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,6 +13,7 @@ import java.nio.ByteOrder;
  */
 final class ScalarKernels implements Kernels {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int MR = 4;
     private static final int NR = 4;
 
@@ -43,10 +45,31 @@ final class ScalarKernels implements Kernels {
         s.setAtIndex(F32, index, value);
     }
 
-    @Override
-    public void add(MemorySegment out, long o, MemorySegment a, long ao, MemorySegment b, long bo, int n) {
-        for (int i = 0; i < n; i++) {
-            set(out, o + i, get(a, ao + i) + get(b, bo + i));
+    /**
+     * Element (r, c) of a weight in any dtype, converted to F32 exactly as {@link WeightFormats} says: the one
+     * definition of a reduced-precision weight's value, which the vector kernels reproduce lane by lane.
+     */
+    static float weight(CpuTensor w, long r, long c) {
+        long i = r * w.cols() + c;
+        MemorySegment d = w.data();
+        return switch (w.dtype()) {
+            case F32 -> get(d, i);
+            case F16 -> WeightFormats.f16ToFloat(d.getAtIndex(I16, i));
+            case BF16 -> WeightFormats.bf16ToFloat(d.getAtIndex(I16, i));
+            case Q8_0 -> get(w.scales(), w.scaleIndex(r, c)) * d.get(ValueLayout.JAVA_BYTE,
+                    CpuTensor.q8Offset(r, c, w.cols()));
+        };
+    }
+
+    /**
+     * Packs a strip of {@code nr} columns of W from column {@code j0}: {@code strip[kk*nr + j] = W(kk, j0 + j)} for
+     * j < width, 0 beyond (for tiles of any width).
+     */
+    static void packStrip(float[] strip, int nr, CpuTensor w, int j0, int k, int width) {
+        for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < nr; j++) {
+                strip[kk * nr + j] = j < width ? weight(w, kk, j0 + j) : 0f;
+            }
         }
     }
 
@@ -71,14 +94,13 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void streamRows(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx, int k,
-                           MemorySegment w, long wo, long ldw) {
+                           CpuTensor w, int k0, int j0) {
         for (int r = 0; r < m; r++) {
             int row = ao + r * lda;
             for (int kk = 0; kk < k; kk++) {
                 float xv = get(x, xo + r * ldx + kk);
-                long wr = wo + kk * ldw;
                 for (int j = 0; j < n; j++) {
-                    acc[row + j] = Math.fma(xv, get(w, wr + j), acc[row + j]);
+                    acc[row + j] = Math.fma(xv, weight(w, k0 + kk, j0 + j), acc[row + j]);
                 }
             }
         }
@@ -104,11 +126,14 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void packStrip(float[] strip, MemorySegment w, long wo, long ldw, int k, int width) {
-        for (int kk = 0; kk < k; kk++) {
-            for (int j = 0; j < NR; j++) {
-                strip[kk * NR + j] = j < width ? get(w, wo + kk * ldw + j) : 0f;
-            }
+    public void packStrip(float[] strip, CpuTensor w, int j0, int k, int width) {
+        packStrip(strip, NR, w, j0, k, width);
+    }
+
+    @Override
+    public void toFloats(float[] dst, int off, CpuTensor w, int r, int c0, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[off + j] = weight(w, r, c0 + j);
         }
     }
 
@@ -136,6 +161,19 @@ final class ScalarKernels implements Kernels {
                 }
                 set(out, outOff[r] + v, acc);
             }
+        }
+    }
+
+    @Override
+    public void dotsOneRow(MemorySegment out, long o, MemorySegment h, long ho, CpuTensor wte, int v0, int nv,
+                           float[] scratch) {
+        int c = wte.cols();
+        for (int v = v0; v < v0 + nv; v++) {
+            float acc = 0;
+            for (int i = 0; i < c; i++) {
+                acc = Math.fma(get(h, ho + i), weight(wte, v, i), acc);
+            }
+            set(out, o + v, acc);
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.gpt2.backend.vector.cpu;
 
+import dev.gpt2.api.spi.Epilogue;
 import jdk.incubator.vector.VectorShape;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 
 /**
@@ -83,6 +85,17 @@ public final class Simd {
     public String describe() {
         int bits = bits();
         return bits == 0 ? "plain Java (Vector API off)" : "Vector API, " + bits + "-bit (" + bits / 32 + " floats)";
+    }
+
+    /**
+     * GPT-2's GELU ("gelu_new") in place on the {@code n} F32 values of {@code data} from value {@code offset}, with
+     * the arithmetic of the CPU backend's matmul epilogue: for an engine that computes {@code x . W + b} elsewhere.
+     *
+     * @param scratch at least n floats
+     */
+    public void gelu(MemorySegment data, long offset, int n, float[] scratch) {
+        MemorySegment.copy(data, ScalarKernels.F32, offset * Float.BYTES, scratch, 0, n);
+        kernels.epilogue(data, offset, scratch, 0, n, Epilogue.GELU);
     }
 
     Kernels kernels() {

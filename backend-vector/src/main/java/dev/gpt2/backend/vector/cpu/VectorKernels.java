@@ -1,8 +1,10 @@
 package dev.gpt2.backend.vector.cpu;
 
 import dev.gpt2.api.spi.Epilogue;
+import dev.gpt2.api.DType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -37,6 +39,17 @@ final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> S = species();
     static final int L = S.length();
     static final int BITS = S.vectorBitSize();
+    /** Ints of the same width, for the bits of converted 16-bit values. */
+    private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
+    /**
+     * 16-bit values, L lanes of them (half the width); at 64 bits, where no 32-bit species exists, the 64-bit one
+     * loaded under {@link #HALF_LANES}.
+     */
+    private static final VectorSpecies<Short> HS = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(Math.max(64, BITS / 2)));
+    private static final VectorMask<Short> HALF_LANES = HS.indexInRange(0, L);
+    /** 112 in the exponent field of an F32: the F16 exponent bias subtracted from the F32 one. */
+    private static final int F16_REBIAS = 112 << 23;
     /** Tile: 4 rows by 3 vectors, 12 accumulators (fits the 16 registers of AVX2, a third of AVX-512's 32). */
     private static final int MR = 4;
     private static final int NR = 3 * L;
@@ -95,6 +108,43 @@ final class VectorKernels implements Kernels {
 
     private static FloatVector bc(float x) {
         return FloatVector.broadcast(S, x);
+    }
+
+    /** L 16-bit values from {@code s} at value {@code index}, sign-extended to ints. */
+    private static IntVector halfs(MemorySegment s, long index) {
+        ShortVector h = HS.length() == L ? ShortVector.fromMemorySegment(HS, s, index << 1, LE)
+                : ShortVector.fromMemorySegment(HS, s, index << 1, LE, HALF_LANES);
+        return (IntVector) h.convertShape(VectorOperators.S2I, IS, 0);
+    }
+
+    /** L BF16 values as F32 (exact: the bits shifted into the upper half). */
+    private static FloatVector bf16(MemorySegment s, long index) {
+        return halfs(s, index).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * L F16 values as F32, exactly as {@link Float#float16ToFloat}: exponent and mantissa moved into place and scaled
+     * by 2^112 (which also normalises subnormals); infinities and NaNs (exponent 31) get 2^112 once more in their
+     * exponent bits, which makes it all ones; then the sign (bit 31 of the sign-extended value). No masks: they cost
+     * C2 too many nodes to inline four conversions in one loop.
+     */
+    private static FloatVector f16(MemorySegment s, long index) {
+        IntVector h = halfs(s, index);
+        IntVector em = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+        IntVector special = em.add(1 << 23).lanewise(VectorOperators.LSHL, 3).lanewise(VectorOperators.ASHR, 31)
+                .and(F16_REBIAS);
+        IntVector bits = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().add(special);
+        return bits.or(h.and(Integer.MIN_VALUE)).reinterpretAsFloats();
+    }
+
+    /**
+     * Row {@code t} (0 to 3) of a group of four Q8_0 rows, L columns from byte {@code at} (see {@link CpuTensor}: the
+     * four rows' bytes of a column make one int), as F32 not yet scaled: that byte moved to the top and shifted back
+     * down with its sign.
+     */
+    private static FloatVector q8(MemorySegment q, long at, int t) {
+        return (FloatVector) IntVector.fromMemorySegment(IS, q, at, LE).lanewise(VectorOperators.LSHL, 24 - 8 * t)
+                .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
     }
 
     /**
@@ -191,18 +241,6 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void add(MemorySegment out, long o, MemorySegment a, long ao, MemorySegment b, long bo, int n) {
-        int i = 0;
-        for (int up = S.loopBound(n); i < up; i += L) {
-            store(load(a, ao + i).add(load(b, bo + i)), out, o + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            store(load(a, ao + i, m).add(load(b, bo + i, m)), out, o + i, m);
-        }
-    }
-
-    @Override
     public void layerNorm(MemorySegment out, long o, MemorySegment in, long io, MemorySegment g, MemorySegment b, int c,
                           float eps) {
         int up = S.loopBound(c);
@@ -237,7 +275,29 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void streamRows(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx, int k,
-                           MemorySegment w, long wo, long ldw) {
+                           CpuTensor w, int k0, int j0) {
+        long ldw = w.cols();
+        long wo = k0 * ldw + j0;
+        if (w.dtype() == DType.F32) {
+            streamF32(acc, ao, lda, m, n, x, xo, ldx, k, w.data(), wo, ldw);
+            return;
+        }
+        int up = S.loopBound(n);
+        switch (w.dtype()) {
+            case BF16, F16 -> stream16(acc, ao, lda, m, up, x, xo, ldx, k, w.data(), wo, ldw,
+                    w.dtype() == DType.BF16);
+            case Q8_0 -> streamQ8(acc, ao, lda, m, up, x, xo, ldx, k, w.data(), CpuTensor.q8Offset(k0, j0, ldw),
+                    ldw, w.scales(), w.scaleIndex(k0, j0));
+            case F32 -> throw new AssertionError("F32 streams above");
+        }
+        if (up < n) {
+            ScalarKernels.INSTANCE.streamRows(acc, ao + up, lda, m, n - up, x, xo, ldx, k, w, k0, j0 + up);
+        }
+    }
+
+    /** {@link #streamRows} for F32 weights, from W's value {@code wo} with rows {@code ldw} apart. */
+    private static void streamF32(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx,
+                                  int k, MemorySegment w, long wo, long ldw) {
         int up = S.loopBound(n);
         VectorMask<Float> tail = up < n ? S.indexInRange(up, n) : null;
         int kk = 0;
@@ -282,6 +342,74 @@ final class VectorKernels implements Kernels {
                 if (tail != null) {
                     x0.fma(load(w, w0 + up, tail), FloatVector.fromArray(S, acc, base + up, tail))
                             .intoArray(acc, base + up, tail);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #streamF32} for 16-bit weights (BF16 when {@code brain}, else F16), n a multiple of L: one row of W at a
+     * time, a single sequential stream (measured faster than four rows at once for 16-bit weights; and C2 would not
+     * inline four F16 conversions into one loop).
+     */
+    private static void stream16(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx,
+                                 int k, MemorySegment w, long wo, long ldw, boolean brain) {
+        for (int kk = 0; kk < k; kk++) {
+            long w0 = wo + kk * ldw;
+            for (int r = 0; r < m; r++) {
+                FloatVector x0 = bc(ScalarKernels.get(x, xo + r * ldx + kk));
+                int base = ao + r * lda;
+                for (int j = 0; j < n; j += L) {
+                    FloatVector v = brain ? bf16(w, w0 + j) : f16(w, w0 + j);
+                    x0.fma(v, FloatVector.fromArray(S, acc, base + j)).intoArray(acc, base + j);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #streamF32} for Q8_0 weights, n a multiple of L: W's rows kk .. kk+3 are one group of ints from byte
+     * {@code wo + kk * ldw} (kk a multiple of 4: the block starts at a multiple of 64), one int per column; each value
+     * {@code scale * q}, the four rows' scales alike at {@code sc[so + (kk / 32) * ldw + j]}.
+     */
+    private static void streamQ8(float[] acc, int ao, int lda, int m, int n, MemorySegment x, long xo, long ldx,
+                                 int k, MemorySegment q, long wo, long ldw, MemorySegment sc, long so) {
+        int kk = 0;
+        for (; kk + 4 <= k; kk += 4) {
+            long g = wo + kk * ldw;
+            long s0 = so + kk / DType.Q8_BLOCK * ldw;
+            for (int r = 0; r < m; r++) {
+                long xr = xo + r * ldx + kk;
+                FloatVector x0 = bc(ScalarKernels.get(x, xr));
+                FloatVector x1 = bc(ScalarKernels.get(x, xr + 1));
+                FloatVector x2 = bc(ScalarKernels.get(x, xr + 2));
+                FloatVector x3 = bc(ScalarKernels.get(x, xr + 3));
+                int base = ao + r * lda;
+                for (int j = 0; j < n; j += L) {
+                    IntVector group = IntVector.fromMemorySegment(IS, q, g + 4L * j, LE);
+                    FloatVector scale = load(sc, s0 + j);
+                    FloatVector a = FloatVector.fromArray(S, acc, base + j);
+                    a = x0.fma(((FloatVector) group.lanewise(VectorOperators.LSHL, 24)
+                            .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(scale), a);
+                    a = x1.fma(((FloatVector) group.lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(scale), a);
+                    a = x2.fma(((FloatVector) group.lanewise(VectorOperators.LSHL, 8)
+                            .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(scale), a);
+                    a = x3.fma(((FloatVector) group.lanewise(VectorOperators.ASHR, 24)
+                            .convert(VectorOperators.I2F, 0)).mul(scale), a);
+                    a.intoArray(acc, base + j);
+                }
+            }
+        }
+        for (; kk < k; kk++) {
+            long g = wo + (kk & ~3) * ldw;
+            long s0 = so + kk / DType.Q8_BLOCK * ldw;
+            for (int r = 0; r < m; r++) {
+                FloatVector x0 = bc(ScalarKernels.get(x, xo + r * ldx + kk));
+                int base = ao + r * lda;
+                for (int j = 0; j < n; j += L) {
+                    x0.fma(q8(q, g + 4L * j, kk & 3).mul(load(sc, s0 + j)), FloatVector.fromArray(S, acc, base + j))
+                            .intoArray(acc, base + j);
                 }
             }
         }
@@ -342,23 +470,93 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void packStrip(float[] strip, MemorySegment w, long wo, long ldw, int k, int width) {
-        if (width == NR) {
+    public void packStrip(float[] strip, CpuTensor w, int j0, int k, int width) {
+        if (width < NR) {
+            ScalarKernels.packStrip(strip, NR, w, j0, k, width);
+        } else if (w.dtype() == DType.F32) {
+            packStripF32(strip, w.data(), j0, w.cols(), k);
+        } else {
             for (int kk = 0; kk < k; kk++) {
-                long from = wo + kk * ldw;
-                int to = kk * NR;
-                load(w, from).intoArray(strip, to);
-                load(w, from + L).intoArray(strip, to + L);
-                load(w, from + 2 * L).intoArray(strip, to + 2 * L);
+                toFloats(strip, kk * NR, w, kk, j0, NR);
             }
-            return;
         }
+    }
+
+    /** A whole strip of F32 weights: {@code strip[kk*NR + j] = w[wo + kk*ldw + j]}. */
+    private static void packStripF32(float[] strip, MemorySegment w, long wo, long ldw, int k) {
         for (int kk = 0; kk < k; kk++) {
-            for (int j = 0; j < NR; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, width);
-                load(w, wo + kk * ldw + j, m).intoArray(strip, kk * NR + j);
+            long from = wo + kk * ldw;
+            int to = kk * NR;
+            load(w, from).intoArray(strip, to);
+            load(w, from + L).intoArray(strip, to + L);
+            load(w, from + 2 * L).intoArray(strip, to + 2 * L);
+        }
+    }
+
+    @Override
+    public void toFloats(float[] dst, int off, CpuTensor w, int r, int c0, int n) {
+        long i = (long) r * w.cols() + c0;
+        MemorySegment d = w.data();
+        int up = S.loopBound(n);
+        int j = 0;
+        switch (w.dtype()) {
+            case F32 -> {
+                MemorySegment.copy(d, ScalarKernels.F32, i * Float.BYTES, dst, off, n);
+                j = n;
+            }
+            case BF16 -> {
+                for (; j < up; j += L) {
+                    bf16(d, i + j).intoArray(dst, off + j);
+                }
+            }
+            case F16 -> {
+                for (; j < up; j += L) {
+                    f16(d, i + j).intoArray(dst, off + j);
+                }
+            }
+            case Q8_0 -> j = w.blocksAlongRows()
+                    ? q8DownToFloats(dst, off, d, CpuTensor.q8Offset(r & ~3, c0, w.cols()), r & 3, w.scales(),
+                            w.scaleIndex(r, c0), up)
+                    : q8AlongToFloats(dst, off, w, r, c0, n);
+        }
+        for (; j < n; j++) {
+            dst[off + j] = ScalarKernels.weight(w, r, c0 + j);
+        }
+    }
+
+    /**
+     * Q8_0 values of row t of the group whose ints start at byte {@code at}, their scales alongside at
+     * {@code sc[si ..]}, up to {@code up}.
+     */
+    private static int q8DownToFloats(float[] dst, int off, MemorySegment q, long at, int t, MemorySegment sc,
+                                      long si, int up) {
+        int j = 0;
+        for (; j < up; j += L) {
+            q8(q, at + 4L * j, t).mul(load(sc, si + j)).intoArray(dst, off + j);
+        }
+        return j;
+    }
+
+    /**
+     * Q8_0 values (r, c0 ..) of a tensor whose blocks run along its rows: a vector where one lies within a block,
+     * the values between one at a time; converts all n.
+     */
+    private static int q8AlongToFloats(float[] dst, int off, CpuTensor w, int r, int c0, int n) {
+        MemorySegment q = w.data();
+        long at = CpuTensor.q8Offset(r & ~3, c0, w.cols());
+        int j = 0;
+        while (j < n) {
+            int c = c0 + j;
+            if (c % L == 0 && L <= DType.Q8_BLOCK && j + L <= n) {
+                q8(q, at + 4L * j, r & 3).mul(ScalarKernels.get(w.scales(), w.scaleIndex(r, c)))
+                        .intoArray(dst, off + j);
+                j += L;
+            } else {
+                dst[off + j] = ScalarKernels.weight(w, r, c);
+                j++;
             }
         }
+        return n;
     }
 
     @Override
@@ -394,36 +592,154 @@ final class VectorKernels implements Kernels {
     @Override
     public void dots(MemorySegment out, long[] outOff, MemorySegment h, long[] hOff, int rows, MemorySegment wte,
                      long v0, int nv, int c, float[] scratch) {
-        if (c % L != 0) {
-            for (int r = 0; r < rows; r++) {
-                for (long v = v0; v < v0 + nv; v++) {
-                    ScalarKernels.set(out, outOff[r] + v, dotMasked(h, hOff[r], wte, v * c, c));
-                }
-            }
-            return;
-        }
-        float[] lanes = scratch;
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            long v = v0;
-            for (; v + 4 <= v0 + nv; v += 4) {
-                dot4x4(out, outOff, h, hOff, r, wte, v, c, lanes);
-            }
-            for (; v < v0 + nv; v++) {
-                for (int i = r; i < r + 4; i++) {
-                    ScalarKernels.set(out, outOff[i] + v, dot(h, hOff[i], wte, v * c, c));
+        if (c % L == 0) {
+            for (; r + 4 <= rows; r += 4) {
+                long v = v0;
+                for (; v + 4 <= v0 + nv; v += 4) {
+                    dot4x4(out, outOff, h, hOff, r, wte, v, c, scratch);
+                }
+                for (; v < v0 + nv; v++) {
+                    for (int i = r; i < r + 4; i++) {
+                        ScalarKernels.set(out, outOff[i] + v, dot(h, hOff[i], wte, v * c, c));
+                    }
                 }
             }
         }
         for (; r < rows; r++) {
-            long v = v0;
+            dotsF32(out, outOff[r], h, hOff[r], wte, v0, nv, c, scratch);
+        }
+    }
+
+    /** {@link #dots} of one row: {@code out[o + v] = h[ho ..] . wte[v * c ..]} for v in [v0, v0 + nv). */
+    private static void dotsF32(MemorySegment out, long o, MemorySegment h, long ho, MemorySegment wte, long v0,
+                                int nv, int c, float[] lanes) {
+        long v = v0;
+        if (c % L == 0) {
             for (; v + 4 <= v0 + nv; v += 4) {
-                dot1x4(out, outOff[r] + v, h, hOff[r], wte, v * c, c, lanes);
-            }
-            for (; v < v0 + nv; v++) {
-                ScalarKernels.set(out, outOff[r] + v, dot(h, hOff[r], wte, v * c, c));
+                dot1x4(out, o + v, h, ho, wte, v * c, c, lanes);
             }
         }
+        for (; v < v0 + nv; v++) {
+            ScalarKernels.set(out, o + v, c % L == 0 ? dot(h, ho, wte, v * c, c) : dotMasked(h, ho, wte, v * c, c));
+        }
+    }
+
+    /**
+     * One row against any dtype: F32 as {@link #dots}; the others converted lane by lane inside the dot products
+     * when C is a whole number of vectors (4 embedding rows at a time; F16 one at a time; for Q8_0, every vector
+     * must lie within a block), else each embedding row converted into {@code scratch} first. Either way the
+     * arithmetic of {@link #dots} on the converted values.
+     */
+    @Override
+    public void dotsOneRow(MemorySegment out, long o, MemorySegment h, long ho, CpuTensor wte, int v0, int nv,
+                           float[] scratch) {
+        int c = wte.cols();
+        if (wte.dtype() == DType.F32) {
+            dotsF32(out, o, h, ho, wte.data(), v0, nv, c, scratch);
+            return;
+        }
+        MemorySegment e = wte.data();
+        int v = v0;
+        if (wte.dtype() == DType.F16 && c % L == 0) {
+            for (; v < v0 + nv; v++) {
+                ScalarKernels.set(out, o + v, dotF16(h, ho, e, (long) v * c, c));
+            }
+            return;
+        }
+        boolean direct = switch (wte.dtype()) {
+            case BF16 -> c % L == 0;
+            case Q8_0 -> c % L == 0 && !wte.blocksAlongRows() && L <= DType.Q8_BLOCK && v0 % 4 == 0;
+            case F32, F16 -> false;
+        };
+        if (direct) {
+            for (; v + 4 <= v0 + nv; v += 4) {
+                if (wte.dtype() == DType.BF16) {
+                    dot1x4Bf16(out, o + v, h, ho, e, (long) v * c, c, scratch);
+                } else {
+                    dot1x4Q8(out, o + v, h, ho, e, CpuTensor.q8Offset(v, 0, c), c, wte.scales(),
+                            wte.scaleIndex(v, 0), wte.scalesPerRow(), scratch);
+                }
+            }
+        }
+        if (v < v0 + nv) {
+            MemorySegment row = MemorySegment.ofArray(scratch);
+            for (; v < v0 + nv; v++) {
+                toFloats(scratch, 0, wte, v, 0, c);
+                ScalarKernels.set(out, o + v, c % L == 0 ? dot(h, ho, row, 0, c) : dotMasked(h, ho, row, 0, c));
+            }
+        }
+    }
+
+    /** The sums of the first {@code count} vectors stored in {@code lanes}, into {@code out[o ..]}. */
+    private static void storeSums(MemorySegment out, long o, float[] lanes, int count) {
+        for (int j = 0; j < count; j++) {
+            ScalarKernels.set(out, o + j, sumLanes(lanes, j * L));
+        }
+    }
+
+    /**
+     * {@link #dot} against one F16 embedding row, c a multiple of L (one row at a time: the conversion is long; C2
+     * would not inline four of them into one loop).
+     */
+    private static float dotF16(MemorySegment h, long ho, MemorySegment wte, long e, int c) {
+        FloatVector a = bc(0f);
+        for (int i = 0; i < c; i += L) {
+            a = load(h, ho + i).fma(f16(wte, e + i), a);
+        }
+        return sumLanes(a);
+    }
+
+    /** {@link #dot1x4} against BF16 embedding rows. */
+    private static void dot1x4Bf16(MemorySegment out, long o, MemorySegment h, long ho, MemorySegment wte, long e,
+                                   int c, float[] lanes) {
+        long e1 = e + c;
+        long e2 = e1 + c;
+        long e3 = e2 + c;
+        FloatVector a0 = bc(0f), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0; i < c; i += L) {
+            FloatVector x = load(h, ho + i);
+            a0 = x.fma(bf16(wte, e + i), a0);
+            a1 = x.fma(bf16(wte, e1 + i), a1);
+            a2 = x.fma(bf16(wte, e2 + i), a2);
+            a3 = x.fma(bf16(wte, e3 + i), a3);
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        storeSums(out, o, lanes, 4);
+    }
+
+    /**
+     * {@link #dot1x4} against a group of four Q8_0 embedding rows (their bytes of a column make one int, from byte
+     * {@code at}) whose blocks run along them: row v's scale of column i at {@code sc[so + v * perRow + i / 32]}; L
+     * divides 32, so each vector lies within a block.
+     */
+    private static void dot1x4Q8(MemorySegment out, long o, MemorySegment h, long ho, MemorySegment q, long at, int c,
+                                 MemorySegment sc, long so, int perRow, float[] lanes) {
+        long s1 = so + perRow;
+        long s2 = s1 + perRow;
+        long s3 = s2 + perRow;
+        FloatVector a0 = bc(0f), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0; i < c; i += L) {
+            FloatVector x = load(h, ho + i);
+            IntVector group = IntVector.fromMemorySegment(IS, q, at + 4L * i, LE);
+            int b = i / DType.Q8_BLOCK;
+            a0 = x.fma(((FloatVector) group.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(ScalarKernels.get(sc, so + b)), a0);
+            a1 = x.fma(((FloatVector) group.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(ScalarKernels.get(sc, s1 + b)), a1);
+            a2 = x.fma(((FloatVector) group.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(ScalarKernels.get(sc, s2 + b)), a2);
+            a3 = x.fma(((FloatVector) group.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0))
+                    .mul(ScalarKernels.get(sc, s3 + b)), a3);
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        storeSums(out, o, lanes, 4);
     }
 
     /** {@code h[ho ..] . wte[e ..]} over c values, c a multiple of L. */
@@ -466,9 +782,7 @@ final class VectorKernels implements Kernels {
         a1.intoArray(lanes, L);
         a2.intoArray(lanes, 2 * L);
         a3.intoArray(lanes, 3 * L);
-        for (int j = 0; j < 4; j++) {
-            ScalarKernels.set(out, o + j, sumLanes(lanes, j * L));
-        }
+        storeSums(out, o, lanes, 4);
     }
 
     /** Rows r .. r+3 against the 4 embedding rows from {@code v} (outputs at column v); as {@link #dot1x4}. */

@@ -1,5 +1,6 @@
 package dev.gpt2.backend.vector.cpu;
 
+import dev.gpt2.api.DType;
 import dev.gpt2.api.spi.Epilogue;
 
 import java.lang.foreign.MemorySegment;
@@ -15,16 +16,21 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
  * {@code bias[j]} plus, block of {@value Kernels#K_BLOCK} k after block, the block's sum of fused multiply-adds in
  * order of k. Two paths compute exactly that:
  * <ul>
- *   <li>up to {@value #STREAM_MAX_ROWS} rows (decode): the threads take blocks of K and stream those rows of W once,
- *       whole and contiguous, with the few input rows riding along; then they add the blocks' partial sums in order;
- *       bound by memory bandwidth;
+ *   <li>up to {@value #STREAM_MAX_ROWS} rows (decode): each thread streams a contiguous part of W once, block of K
+ *       after block, with the few input rows riding along; then they add the blocks' partial sums in order; bound by
+ *       memory bandwidth;
  *   <li>more rows (prefill): a register-tiled GEMM: the input rows are packed into panels of MR rows, each thread
  *       packs a strip of NR columns of W (all of K) and sweeps every panel with an MR x NR tile of accumulators held
  *       in registers (4 x 48 with 512-bit vectors); bound by the FMA units.
  * </ul>
  *
- * <p><b>logits</b> ({@code h . wte^T}, wte [V, C] in place): dot products along C, 4 rows by 4 vocabulary entries at
- * a time, the threads splitting the vocabulary into blocks.
+ * <p><b>logits</b> ({@code h . wte^T}, wte [V, C] in place): dot products along C. One row (decode): 4 vocabulary
+ * entries at a time, their values converted inside the loop whatever their dtype, each thread streaming one
+ * contiguous share of the vocabulary. Several rows (scoring): 4 rows by 4 entries at a time, blocks of the
+ * vocabulary converted to F32 once for all rows when wte is not F32. A row's logits are the same bits either way.
+ *
+ * <p>Weights in any dtype of {@link CpuTensor}: the kernels convert each value to F32 just before its fma (the GEMM
+ * when it packs a strip), so the arithmetic, and the results, are those of F32 weights of the same values.
  */
 public final class VectorMatmul implements MatmulEngine {
     /** Up to this many rows the matmul streams the weights; above it, the packed GEMM. */
@@ -33,6 +39,12 @@ public final class VectorMatmul implements MatmulEngine {
     private static final int GEMM_MAX_ROWS = 1024;
     /** Column chunks of the streaming path start at multiples of this (a cache line of floats). */
     private static final int COLUMN_ALIGN = 16;
+    /** Embedding rows per task of the logits of one row. */
+    private static final int ONE_ROW_BLOCK = 64;
+    /** Embedding rows per task of the logits of several rows, F32. */
+    private static final int ROWS_BLOCK = 256;
+    /** Embedding rows per task of the logits of several rows, other dtypes (converted to F32 in the worker's scratch). */
+    private static final int CONVERTED_BLOCK = 64;
 
     private final ComputePool pool;
     private final Kernels kernels;
@@ -44,6 +56,7 @@ public final class VectorMatmul implements MatmulEngine {
     private final Scratch biasRows;
     private final Scratch dotLanes;
     private final Scratch rowBuffers;
+    private final Scratch converted;
     /** Packed input panels of the GEMM; used only while holding the pool. */
     private float[] panels = new float[0];
     /** Partial sums of the blocks of K in the streaming path; used only while holding the pool. */
@@ -62,6 +75,7 @@ public final class VectorMatmul implements MatmulEngine {
         this.biasRows = new Scratch(workers);
         this.dotLanes = new Scratch(workers);
         this.rowBuffers = new Scratch(workers);
+        this.converted = new Scratch(workers);
     }
 
     @Override
@@ -90,47 +104,39 @@ public final class VectorMatmul implements MatmulEngine {
     }
 
     /**
-     * Few rows, W read once from memory: the threads take blocks of K (whole rows of W, contiguous, as prefetchers
-     * like them) and write one partial sum per block; then they add the partials in block order, column chunk by
-     * column chunk, and apply the epilogue. Runs while holding the pool (it owns {@link #partials}).
+     * Few rows, W read once from memory: tasks of one block of K (whole rows of W, contiguous, as prefetchers like
+     * them), each writing its partial sums, in one share per thread ({@link ComputePool#runInShares}: each thread
+     * streams one contiguous part of W); then the threads split the columns and add the blocks' partials in block
+     * order and apply the epilogue. Runs while holding the pool (it owns {@link #partials}).
      */
     private void stream(CpuTensor out, CpuTensor in, int rows, CpuTensor weight, CpuTensor bias, Epilogue epilogue) {
         int k = weight.rows();
         int n = weight.cols();
         int blocks = (k + Kernels.K_BLOCK - 1) / Kernels.K_BLOCK;
         int units = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
-        // split columns too only when there are too few blocks to keep every thread busy
-        int chunks = Math.min(units, Math.max(1, (2 * pool.threads() + blocks - 1) / blocks));
         long blockSize = (long) rows * n;
         if (partials.length < blocks * blockSize) {
             partials = new float[Math.toIntExact(blocks * blockSize)];
         }
         float[] part = partials;
         MemorySegment x = in.data();
-        MemorySegment w = weight.data();
-        pool.run(blocks * chunks, (task, worker) -> {
-            int b = task / chunks;
-            int j0 = chunkStart(task % chunks, chunks, units, n);
-            int j1 = chunkStart(task % chunks + 1, chunks, units, n);
-            int k0 = b * Kernels.K_BLOCK;
-            int base = Math.toIntExact(b * blockSize);
-            for (int r = 0; r < rows; r++) {
-                Arrays.fill(part, base + r * n + j0, base + r * n + j1, 0f);
-            }
-            kernels.streamRows(part, base + j0, n, rows, j1 - j0, x, k0, k, Math.min(Kernels.K_BLOCK, k - k0), w,
-                    (long) k0 * n + j0, n);
-        });
         MemorySegment b = bias.data();
         MemorySegment o = out.data();
-        int reduceTasks = Math.min(units, pool.threads());
-        pool.run(reduceTasks, (task, worker) -> {
-            int j0 = chunkStart(task, reduceTasks, units, n);
-            int j1 = chunkStart(task + 1, reduceTasks, units, n);
+        pool.runInShares(blocks, (blk, worker) -> {
+            int k0 = blk * Kernels.K_BLOCK;
+            int base = Math.toIntExact(blk * blockSize);
+            Arrays.fill(part, base, base + rows * n, 0f);
+            kernels.streamRows(part, base, n, rows, n, x, k0, k, Math.min(Kernels.K_BLOCK, k - k0), weight, k0, 0);
+        });
+        int chunks = Math.min(units, pool.threads());
+        pool.run(chunks, (chunk, worker) -> {
+            int j0 = chunkStart(chunk, chunks, units, n);
+            int j1 = chunkStart(chunk + 1, chunks, units, n);
             float[] acc = streamAcc.get(worker, j1 - j0);
             for (int r = 0; r < rows; r++) {
                 MemorySegment.copy(b, F32, (long) j0 * Float.BYTES, acc, 0, j1 - j0);
-                for (int blk = 0; blk < blocks; blk++) {
-                    int from = Math.toIntExact(blk * blockSize) + r * n + j0;
+                for (int i = 0; i < blocks; i++) {
+                    int from = Math.toIntExact(i * blockSize) + r * n + j0;
                     for (int j = 0; j < j1 - j0; j++) {
                         acc[j] += part[from + j];
                     }
@@ -180,7 +186,6 @@ public final class VectorMatmul implements MatmulEngine {
                 }
             }
         });
-        MemorySegment w = weight.data();
         MemorySegment bs = bias.data();
         MemorySegment o = out.data();
         int stripCount = (n + nr - 1) / nr;
@@ -190,7 +195,7 @@ public final class VectorMatmul implements MatmulEngine {
             float[] strip = strips.get(worker, k * nr);
             float[] tile = tiles.get(worker, mr * nr);
             float[] biasRow = biasRows.get(worker, nr);
-            kernels.packStrip(strip, w, j0, n, k, width);
+            kernels.packStrip(strip, weight, j0, k, width);
             if (width < nr) {
                 Arrays.fill(biasRow, 0f);
             }
@@ -215,15 +220,39 @@ public final class VectorMatmul implements MatmulEngine {
             hOff[i] = (long) rows[i] * c;
             outOff[i] = (long) i * out.cols();
         }
-        int block = rows.length >= 16 ? 256 : Integer.getInteger("gpt2.tmp.block", 64);
-        int blocks = (v + block - 1) / block;
         MemorySegment o = out.data();
         MemorySegment h = hidden.data();
-        MemorySegment e = wte.data();
-        pool.run(blocks, (bk, worker) -> {
-            int v0 = bk * block;
-            kernels.dots(o, outOff, h, hOff, rows.length, e, v0, Math.min(block, v - v0), c,
-                    dotLanes.get(worker, Kernels.DOT_SCRATCH));
-        });
+        if (rows.length == 1) {
+            int blocks = (v + ONE_ROW_BLOCK - 1) / ONE_ROW_BLOCK;
+            pool.runInShares(blocks, (bk, worker) -> {
+                int v0 = bk * ONE_ROW_BLOCK;
+                kernels.dotsOneRow(o, outOff[0], h, hOff[0], wte, v0, Math.min(ONE_ROW_BLOCK, v - v0),
+                        dotLanes.get(worker, c + Kernels.DOT_SCRATCH));
+            });
+        } else if (wte.dtype() == DType.F32) {
+            int blocks = (v + ROWS_BLOCK - 1) / ROWS_BLOCK;
+            pool.run(blocks, (bk, worker) -> {
+                int v0 = bk * ROWS_BLOCK;
+                kernels.dots(o, outOff, h, hOff, rows.length, wte.data(), v0, Math.min(ROWS_BLOCK, v - v0), c,
+                        dotLanes.get(worker, Kernels.DOT_SCRATCH));
+            });
+        } else {
+            // each block of embedding rows converted to F32 once, for all rows
+            int blocks = (v + CONVERTED_BLOCK - 1) / CONVERTED_BLOCK;
+            pool.run(blocks, (bk, worker) -> {
+                int v0 = bk * CONVERTED_BLOCK;
+                int nv = Math.min(CONVERTED_BLOCK, v - v0);
+                float[] block = converted.get(worker, nv * c);
+                for (int i = 0; i < nv; i++) {
+                    kernels.toFloats(block, i * c, wte, v0 + i, 0, c);
+                }
+                long[] at = new long[rows.length];
+                for (int i = 0; i < at.length; i++) {
+                    at[i] = outOff[i] + v0;
+                }
+                kernels.dots(o, at, h, hOff, rows.length, MemorySegment.ofArray(block), 0, nv, c,
+                        dotLanes.get(worker, Kernels.DOT_SCRATCH));
+            });
+        }
     }
 }

@@ -21,10 +21,16 @@ import java.util.SplittableRandom;
  * <pre>
  * java --add-modules jdk.incubator.vector [-Dgpt2.vector.bits=N] \
  *   -cp backend-vector/target/classes:backend-vector/target/test-classes:gpt2-api/target/classes \
- *   dev.gpt2.backend.vector.cpu.KernelBench [threads, 0 = all] [all|decode|prefill|attention|model]
+ *   dev.gpt2.backend.vector.cpu.KernelBench [threads, 0 = all] [all|decode|prefill|attention|model|dtypes]
+ *   [f32|f16|bf16|q8]
  * </pre>
- * {@code model} runs the whole 124M forward pass (random weights): a 512-token prefill and a decode step. Each
+ * {@code model} runs the whole 124M forward pass (random weights): a 512-token prefill and a decode step.
+ * {@code dtypes} compares decode steps of the whole 124M with weights held as F32, BF16 and Q8_0, interleaved in one
+ * JVM (so that all three meet the same machine), at the context of {@code gpt2 bench --prompt-tokens 128
+ * --new-tokens 64}, each beside its read bound. Each
  * figure is the best of 5 batches; with 1 thread, of the calling thread's CPU time (it then does all the work).
+ * Matmul weights and the embeddings are held in the dtype given (f32 by default); bandwidths count the bytes of that
+ * dtype (Q8_0: 1 byte and a 4-byte scale per 32 weights).
  */
 public final class KernelBench {
     private static final int C = 768;
@@ -34,6 +40,8 @@ public final class KernelBench {
 
     /** Whether {@link #time} measures the calling thread's CPU time (1 thread) rather than the wall clock. */
     private static boolean cpuTime;
+    /** The dtype matmul weights and embeddings are held in. */
+    private static DType held = DType.F32;
 
     private KernelBench() {
     }
@@ -42,6 +50,7 @@ public final class KernelBench {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         cpuTime = threads == 1;
         String only = args.length > 1 ? args[1] : "all";
+        held = args.length > 2 ? DType.parse(args[2]) : DType.F32;
         try (CpuBackend b = new CpuBackend("vector", new BackendConfig(threads), Simd.fromProperty(),
                 VectorMatmul::new)) {
             System.out.println(b.describe());
@@ -63,6 +72,9 @@ public final class KernelBench {
             if (only.equals("all") || only.equals("model")) {
                 model(b, wte, limits);
             }
+            if (only.equals("dtypes")) {
+                dtypes(b, limits);
+            }
         }
     }
 
@@ -80,14 +92,14 @@ public final class KernelBench {
             Tensor xi = xs[i];
             Tensor out = outs[i];
             double s = time(200, () -> b.matmul(out, xi, 1, wi, bi, Epilogue.STORE));
-            double bytes = 4.0 * wi.rows() * wi.cols();
+            double bytes = bytesPerWeight() * wi.rows() * wi.cols();
             System.out.printf("decode matmul [1, %d] x [%d, %d]: %.1f us, %.1f GB/s%n", wi.rows(), wi.rows(),
                     wi.cols(), s * 1e6, bytes / s / 1e9);
         }
         Tensor logits = b.allocate(1, V);
         double s = time(30, () -> b.logits(logits, x, new int[] {0}, wte));
         System.out.printf("decode logits [1, %d] x [%d, %d]^T: %.2f ms, %.1f GB/s%n", C, V, C, s * 1e3,
-                4.0 * V * C / s / 1e9);
+                bytesPerWeight() * V * C / s / 1e9);
         Tensor[][] layers = new Tensor[12][];
         for (int l = 0; l < layers.length; l++) {
             layers[l] = new Tensor[] {weight(b, C, 3 * C), weight(b, C, C), weight(b, C, 4 * C), weight(b, 4 * C, C)};
@@ -100,7 +112,7 @@ public final class KernelBench {
             }
             b.logits(logits, x, new int[] {0}, wte);
         });
-        double bytes = 4.0 * (12L * 12 * C * C + (long) V * C);
+        double bytes = bytesPerWeight() * (12L * 12 * C * C + (long) V * C);
         System.out.printf("decode token (12 layers x 4 matmuls + logits, 124M's %.0f MB of weights): %.2f ms,"
                 + " %.1f GB/s%n", bytes / 1e6, token * 1e3, bytes / token / 1e9);
     }
@@ -195,10 +207,73 @@ public final class KernelBench {
         int[] last = {t - 1};
         double d = time(10, () -> forward(b, wte, wpe, layers, lnfG, lnfB, cache, x, h, qkv, att, fc, logits, one,
                 last, t - 1));
-        double bytes = 4.0 * (12L * 12 * C * C + (long) V * C);
+        double bytes = bytesPerWeight() * (12L * 12 * C * C + (long) V * C);
         System.out.printf("model decode at position %d: %.2f ms, %.1f tokens/s, weights read at %.1f GB/s = %.0f%%"
                 + " of the read bound%n", t - 1, d * 1e3, 1 / d, bytes / d / 1e9,
                 100 * bytes / d / limits.readBytesPerSecond());
+    }
+
+    /** GPT-2 124M with random weights held in one dtype, and a cache of its own. */
+    private record Model(DType dtype, Tensor wte, Tensor wpe, Layer[] layers, Tensor lnfG, Tensor lnfB,
+                         KvCache cache) {
+        static Model random(CpuBackend b, DType dtype, int capacity) {
+            held = dtype;
+            Layer[] layers = new Layer[12];
+            for (int l = 0; l < layers.length; l++) {
+                layers[l] = Layer.random(b);
+            }
+            return new Model(dtype, upload(b, V, C, WeightRole.TOKEN_EMBEDDING),
+                    upload(b, 1024, C, WeightRole.POSITION_EMBEDDING), layers, weight(b, 1, C), weight(b, 1, C),
+                    b.allocateCache(12, 12, 64, capacity));
+        }
+    }
+
+    /**
+     * Decode steps at positions 128 to 191 with weights held as F32, BF16 and Q8_0, 16 steps of each in turn, so that
+     * load on a shared machine hits all three alike; tokens/s (best, median, 90th percentile of the steps) beside
+     * the read bound of each dtype's weight bytes (matrices and the LM head), and the medians' ratios to F32.
+     */
+    private static void dtypes(CpuBackend b, DeviceLimits limits) {
+        DType[] types = {DType.F32, DType.BF16, DType.Q8_0};
+        Model[] models = new Model[types.length];
+        for (int i = 0; i < types.length; i++) {
+            models[i] = Model.random(b, types[i], 192);
+        }
+        Tensor x = b.allocate(1, C);
+        Tensor h = b.allocate(1, C);
+        Tensor qkv = b.allocate(1, 3 * C);
+        Tensor att = b.allocate(1, C);
+        Tensor fc = b.allocate(1, 4 * C);
+        Tensor logits = b.allocate(1, V);
+        float[] row = new float[V];
+        int rounds = 12;
+        long[][] steps = new long[types.length][rounds * 16];
+        for (int round = -2; round < rounds; round++) {
+            for (int i = 0; i < models.length; i++) {
+                Model m = models[i];
+                for (int s = 0; s < 16; s++) {
+                    int pos = 128 + (round & 3) * 16 + s;
+                    long t0 = System.nanoTime();
+                    forward(b, m.wte(), m.wpe(), m.layers(), m.lnfG(), m.lnfB(), m.cache(), x, h, qkv, att, fc,
+                            logits, new int[] {(pos * 7919) % V}, new int[] {pos}, pos);
+                    b.read(logits, 0, 1, row);
+                    if (round >= 0) {
+                        steps[i][round * 16 + s] = System.nanoTime() - t0;
+                    }
+                }
+            }
+        }
+        double f32Median = 0;
+        for (int i = 0; i < types.length; i++) {
+            long[] t = steps[i].clone();
+            java.util.Arrays.sort(t);
+            double median = 1e9 / t[t.length / 2];
+            f32Median = i == 0 ? median : f32Median;
+            double bound = limits.readBytesPerSecond() / (bytesPerWeight(types[i]) * (12L * 12 * C * C + (long) V * C));
+            System.out.printf("decode %-4s tokens/s: best %.1f, median %.1f, p90 %.1f; bound %.1f, median %.2f of it;"
+                            + " median %.2f x f32%n", types[i], 1e9 / t[0], median, 1e9 / t[t.length * 9 / 10], bound,
+                    median / bound, median / f32Median);
+        }
     }
 
     /** One forward pass over {@code ids} at {@code positions}, the cache holding {@code past} positions already. */
@@ -249,6 +324,15 @@ public final class KernelBench {
         return best;
     }
 
+    /** Bytes per weight held as {@link #held}, scales included. */
+    private static double bytesPerWeight() {
+        return bytesPerWeight(held);
+    }
+
+    private static double bytesPerWeight(DType dtype) {
+        return dtype.bits() / 8.0 + (dtype == DType.Q8_0 ? 4.0 / DType.Q8_BLOCK : 0);
+    }
+
     private static Tensor weight(CpuBackend b, int rows, int cols) {
         return upload(b, rows, cols, rows == 1 ? WeightRole.VECTOR : WeightRole.MATMUL);
     }
@@ -259,7 +343,7 @@ public final class KernelBench {
         for (long i = 0; i < (long) rows * cols; i++) {
             data.setAtIndex(ScalarKernels.F32, i, (float) rnd.nextDouble(-0.05, 0.05));
         }
-        return b.upload(new WeightView("w", DType.F32, rows, cols, data), role, DType.F32);
+        return b.upload(new WeightView("w", DType.F32, rows, cols, data), role, held);
     }
 
     private static Tensor activation(CpuBackend b, int rows, int cols) {
