@@ -57,7 +57,9 @@ final class BenchCommand implements Callable<Integer> {
     int newTokens;
 
     @Option(names = "--repetitions", paramLabel = "R", defaultValue = "3",
-            description = "Timed runs after one warm-up run; the median is reported (default: ${DEFAULT-VALUE}).")
+            description = "Timed runs after one warm-up run, each followed by a measurement of the limits; the"
+                    + " medians are reported, and the fractions are medians of each run against its own limits"
+                    + " (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
     @Option(names = "--json", description = "One JSON object: {\"prefill_tokens_per_s\": x, \"decode_tokens_per_s\": y,"
@@ -83,20 +85,35 @@ final class BenchCommand implements Callable<Integer> {
             GenerationOptions options = new GenerationOptions(newTokens, Sampling.greedy(), OptionalLong.of(1),
                     List.of(), false, ContextPolicy.FAIL);
             model.generate(GenerationRequest.of(prompt, options));   // warm-up
+            // the decode steps attend over prompt + 1 .. prompt + new - 1 positions: their mean
+            long decodeBytes = Workload.decodeBytesPerToken(c, model.info().dtype(), promptTokens + newTokens / 2);
+            double prefillFlopsPerToken = Workload.prefillFlops(c, promptTokens) / promptTokens;
             double[] prefill = new double[repetitions];
             double[] decode = new double[repetitions];
+            double[] read = new double[repetitions];
+            double[] peak = new double[repetitions];
+            double[] decodeFraction = new double[repetitions];
+            double[] prefillFraction = new double[repetitions];
+            Optional<DeviceLimits> limits = Optional.empty();
             for (int i = 0; i < repetitions; i++) {
                 Generation.Timings t = model.generate(GenerationRequest.of(prompt, options)).timings();
                 prefill[i] = t.prefillTokensPerSecond();
                 decode[i] = t.decodeTokensPerSecond();
+                // each run's limits measured right after it: on a shared machine both move with the load
+                limits = model.measureLimits(LIMITS_BUDGET.dividedBy(repetitions));
+                if (limits.isPresent()) {
+                    read[i] = limits.get().readBytesPerSecond();
+                    peak[i] = limits.get().fp32FlopsPerSecond();
+                    decodeFraction[i] = decode[i] * decodeBytes / read[i];
+                    prefillFraction[i] = prefill[i] * prefillFlopsPerToken / peak[i];
+                }
             }
             double prefillTps = median(prefill);
             double decodeTps = median(decode);
-            Optional<DeviceLimits> limits = model.measureLimits(LIMITS_BUDGET);
             long weightBytes = model.weightBytesPerToken();
-            // the decode steps attend over prompt + 1 .. prompt + new - 1 positions: their mean
-            long decodeBytes = Workload.decodeBytesPerToken(c, model.info().dtype(), promptTokens + newTokens / 2);
-            double prefillFlops = Workload.prefillFlops(c, promptTokens) * prefillTps / promptTokens;
+            double prefillFlops = prefillFlopsPerToken * prefillTps;
+            boolean measured = limits.isPresent();
+            Double readMedian = measured ? median(read) : null;
 
             r.put("model", model.info().source());
             r.put("backend", model.info().backend());
@@ -112,12 +129,11 @@ final class BenchCommand implements Callable<Integer> {
             r.put("prefill_gflops_per_s", prefillFlops / 1e9);
             r.put("weight_bytes_per_token", weightBytes);
             r.put("decode_bytes_per_token", decodeBytes);
-            r.put("read_bandwidth_gb_per_s", limits.map(l -> l.readBytesPerSecond() / 1e9).orElse(null));
-            r.put("decode_bound_tokens_per_s", limits.map(l -> l.readBytesPerSecond() / decodeBytes).orElse(null));
-            r.put("decode_fraction_of_bound",
-                    limits.map(l -> decodeTps / (l.readBytesPerSecond() / decodeBytes)).orElse(null));
-            r.put("fp32_peak_gflops_per_s", limits.map(l -> l.fp32FlopsPerSecond() / 1e9).orElse(null));
-            r.put("prefill_fraction_of_peak", limits.map(l -> prefillFlops / l.fp32FlopsPerSecond()).orElse(null));
+            r.put("read_bandwidth_gb_per_s", measured ? readMedian / 1e9 : null);
+            r.put("decode_bound_tokens_per_s", measured ? readMedian / decodeBytes : null);
+            r.put("decode_fraction_of_bound", measured ? median(decodeFraction) : null);
+            r.put("fp32_peak_gflops_per_s", measured ? median(peak) / 1e9 : null);
+            r.put("prefill_fraction_of_peak", measured ? median(prefillFraction) : null);
             r.put("limits_method", limits.map(DeviceLimits::method).orElse("not measured by this backend"));
             r.put("cpu", cpuModel());
             r.put("cores", Runtime.getRuntime().availableProcessors());

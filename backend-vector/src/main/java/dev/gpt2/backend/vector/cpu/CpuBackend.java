@@ -36,9 +36,11 @@ import static dev.gpt2.backend.vector.cpu.ScalarKernels.F32;
  *
  * <p><b>Weights</b> are held as F32, F16, BF16 or Q8_0 (the {@code storeAs} of {@link #upload}; vectors always F32),
  * in the layouts {@link CpuTensor} describes, and converted to F32 inside the kernels, value by value, just before
- * they are used: nothing is ever widened into a copy. A weight already in the dtype it is held in, whose bytes are
- * off-heap and aligned to its values (a slice of a mapped checkpoint), is used in place; others are converted into
- * memory of the backend's own (Q8_0 always: {@link WeightFormats#quantizeQ8Block} at upload, from any dtype).
+ * they are used: nothing is ever widened into a copy. Weights are converted into memory of the backend's own, on
+ * huge pages where {@link HugePages} can have them (Q8_0 always: {@link WeightFormats#quantizeQ8Block} at upload,
+ * from any dtype). A weight already in the dtype it is held in, whose bytes are off-heap and aligned to its values
+ * (a slice of a mapped checkpoint), is used in place when huge pages are off or it is small; when they are on, it
+ * is copied onto them, since decode streams it every step (a mapped file stays on 4 KiB pages).
  *
  * <p><b>KV cache.</b> Keys transposed per head ({@code [layer][head][d][position]}) and values per head
  * ({@code [layer][head][position][d]}), so one query scans contiguous memory.
@@ -114,6 +116,7 @@ public final class CpuBackend implements Backend {
         m.put("kernels", simd.describe());
         m.put("matmul", engine.describe());
         m.put("batch invariant", Boolean.toString(engine.batchInvariant()));
+        m.put("huge pages", HugePages.status());
         m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         return m;
     }
@@ -131,17 +134,20 @@ public final class CpuBackend implements Backend {
         }
         MemorySegment src = weight.data();
         int size = held.bits() / Byte.SIZE;
-        if (weight.dtype() == held && src.isNative() && src.address() % size == 0) {
+        long n = (long) weight.rows() * weight.cols();
+        if (weight.dtype() == held && src.isNative() && src.address() % size == 0 && !HugePages.covers(n * size)) {
             return new CpuTensor(held, weight.rows(), weight.cols(), src, null, null);
         }
-        long n = (long) weight.rows() * weight.cols();
         CpuTensor t = newTensor(held, weight.rows(), weight.cols());
         MemorySegment dst = t.data();
+        int chunks = (int) ((n + CONVERT_CHUNK - 1) / CONVERT_CHUNK);
         if (weight.dtype() == held) {
-            MemorySegment.copy(src, 0, dst, 0, n * size);
+            pool.run(chunks, (c, worker) -> {
+                long from = (long) c * CONVERT_CHUNK * size;
+                MemorySegment.copy(src, from, dst, from, Math.min((long) CONVERT_CHUNK * size, n * size - from));
+            });
             return t;
         }
-        int chunks = (int) ((n + CONVERT_CHUNK - 1) / CONVERT_CHUNK);
         pool.run(chunks, (c, worker) -> {
             long from = (long) c * CONVERT_CHUNK;
             int count = (int) Math.min(CONVERT_CHUNK, n - from);
@@ -171,8 +177,8 @@ public final class CpuBackend implements Backend {
         long scaleCount = alongRows ? (long) ((rows + block - 1) / block) * cols
                 : (long) rows * ((cols + block - 1) / block);
         Arena arena = Arena.ofShared();
-        MemorySegment q = arena.allocate(CpuTensor.q8Bytes(rows, cols), 64);
-        MemorySegment scales = arena.allocate(scaleCount * Float.BYTES, 64);
+        MemorySegment q = HugePages.allocate(arena, CpuTensor.q8Bytes(rows, cols));
+        MemorySegment scales = HugePages.allocate(arena, scaleCount * Float.BYTES);
         CpuTensor t = new CpuTensor(rows, cols, q, scales, alongRows, arena, owned);
         owned.add(t);
         // tasks of whole blocks: a band of 32 rows of a matmul weight, or rows of an embedding
@@ -229,7 +235,7 @@ public final class CpuBackend implements Backend {
 
     private CpuTensor newTensor(DType dtype, int rows, int cols) {
         Arena arena = Arena.ofShared();
-        MemorySegment data = arena.allocate((long) rows * cols * (dtype.bits() / Byte.SIZE), 64);
+        MemorySegment data = HugePages.allocate(arena, (long) rows * cols * (dtype.bits() / Byte.SIZE));
         CpuTensor t = new CpuTensor(dtype, rows, cols, data, arena, owned);
         owned.add(t);
         return t;

@@ -43,8 +43,8 @@ public final class CpuCache implements KvCache {
         this.keyStride = (((capacity + lineFloats - 1) / lineFloats) | 1) * lineFloats;
         long heads = (long) nLayer * nHead;
         this.arena = Arena.ofShared();
-        this.keys = arena.allocate(Math.multiplyExact(heads * headDim, keyStride) * Float.BYTES, 64);
-        this.values = arena.allocate(Math.multiplyExact(heads * headDim, capacity) * Float.BYTES, 64);
+        this.keys = HugePages.allocate(arena, Math.multiplyExact(heads * headDim, keyStride) * Float.BYTES);
+        this.values = HugePages.allocate(arena, Math.multiplyExact(heads * headDim, capacity) * Float.BYTES);
     }
 
     /** Where key component d of position p of (layer, head) is, in floats: {@code keyBase + d * keyStride + p}. */

@@ -43,7 +43,7 @@ final class Limits {
         int threads = pool.threads();
         float[] sink = new float[threads];
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment buffer = arena.allocate(BUFFER_BYTES, 64);
+            MemorySegment buffer = HugePages.allocate(arena, BUFFER_BYTES);
             for (int i = 0; i < WARM_UP_CALLS; i++) {
                 sink[0] += sum(buffer, 0, 1 << 12);
             }
