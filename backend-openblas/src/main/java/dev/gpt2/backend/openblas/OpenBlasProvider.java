@@ -5,7 +5,6 @@ import dev.gpt2.api.Gpt2Exception;
 import dev.gpt2.api.spi.Backend;
 import dev.gpt2.api.spi.BackendConfig;
 import dev.gpt2.api.spi.BackendProvider;
-import dev.gpt2.api.spi.Capability;
 import dev.gpt2.api.spi.Probe;
 import dev.gpt2.backend.vector.cpu.CpuBackend;
 import dev.gpt2.backend.vector.cpu.Simd;
@@ -52,9 +51,8 @@ public final class OpenBlasProvider implements BackendProvider {
                 return Probe.unavailable(status.reason());
             }
             Simd simd = Simd.fromProperty();
-            return Probe.available(CpuBackend.cpuModel() + ", " + Runtime.getRuntime().availableProcessors()
-                            + " processors, " + OpenBlasLibrary.describe() + ", " + simd.describe(),
-                    EnumSet.of(Capability.MULTI_THREADED, Capability.ZERO_COPY_WEIGHTS), EnumSet.allOf(DType.class));
+            return Probe.available(CpuBackend.device(OpenBlasLibrary.describe() + ", " + simd.describe()),
+                    CpuBackend.capabilities(), EnumSet.allOf(DType.class));
         } catch (RuntimeException | LinkageError e) {
             return Probe.unavailable("the OpenBLAS backend failed to start: " + e.getMessage());
         }

@@ -38,10 +38,8 @@ public final class VectorProvider implements BackendProvider {
     public Probe probe() {
         try {
             Simd simd = Simd.fromProperty();
-            return Probe.available(CpuBackend.cpuModel() + ", " + Runtime.getRuntime().availableProcessors()
-                            + " processors, " + simd.describe(),
-                    EnumSet.of(Capability.MULTI_THREADED, Capability.ZERO_COPY_WEIGHTS, Capability.BATCH_INVARIANT,
-                            Capability.FUSED_ATTENTION),
+            return Probe.available(CpuBackend.device(simd.describe()),
+                    CpuBackend.capabilities(Capability.BATCH_INVARIANT, Capability.FUSED_ATTENTION),
                     EnumSet.allOf(DType.class));
         } catch (IllegalArgumentException | LinkageError e) {
             return Probe.unavailable(e.getMessage());

@@ -4,6 +4,7 @@ import dev.gpt2.api.DType;
 import dev.gpt2.api.spi.AttentionBatch;
 import dev.gpt2.api.spi.Backend;
 import dev.gpt2.api.spi.BackendConfig;
+import dev.gpt2.api.spi.Capability;
 import dev.gpt2.api.spi.DeviceLimits;
 import dev.gpt2.api.spi.Epilogue;
 import dev.gpt2.api.spi.KvCache;
@@ -19,6 +20,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +89,27 @@ public final class CpuBackend implements Backend {
         this.scores = new Scratch(pool.threads());
         this.uploadScratch = new Scratch(pool.threads());
         this.embedRows = new Scratch(pool.threads());
+    }
+
+    /**
+     * A CPU backend's device in words for its probe: the CPU, its processors, {@code engines} (which kernels) and
+     * whether weights go on huge pages.
+     */
+    public static String device(String engines) {
+        return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " processors, " + engines
+                + ", huge pages " + HugePages.status();
+    }
+
+    /**
+     * A CPU backend's capabilities: its own threads, {@code extra}, and zero-copy weights unless huge pages are on
+     * (then large F32 weights are copied onto them).
+     */
+    public static EnumSet<Capability> capabilities(Capability... extra) {
+        EnumSet<Capability> c = EnumSet.of(Capability.MULTI_THREADED, extra);
+        if (!HugePages.enabled()) {
+            c.add(Capability.ZERO_COPY_WEIGHTS);
+        }
+        return c;
     }
 
     /** The CPU's model name ("AMD EPYC 9R14"), from /proc/cpuinfo where there is one, else the architecture. */

@@ -31,7 +31,7 @@ import java.nio.file.Path;
  * </ul>
  * {@link #status()} says which, in words, for {@code describe()}.
  */
-final class HugePages {
+public final class HugePages {
     private static final long HUGE = 2L << 20;
     /** Smaller allocations gain nothing from huge pages (and would waste most of one). */
     private static final long MIN_BYTES = 4L << 20;
@@ -82,13 +82,21 @@ final class HugePages {
     }
 
     /** Whether large allocations get huge pages, and if not why not. */
-    static String status() {
+    public static String status() {
         return STATUS;
+    }
+
+    /**
+     * Whether large allocations get huge pages; then F32 weights mapped from a checkpoint are copied onto them rather
+     * than used in place.
+     */
+    public static boolean enabled() {
+        return MMAP != null;
     }
 
     /** Whether {@link #allocate} would put {@code bytes} on huge pages. */
     static boolean covers(long bytes) {
-        return MMAP != null && bytes >= MIN_BYTES;
+        return enabled() && bytes >= MIN_BYTES;
     }
 
     /**
