@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * A quick measurement of the kernels at GPT-2 124M's shapes, beside the machine's limits; not a test and not the
  * project's benchmark suite (that is JMH in {@code benchmarks}). Run after {@code mvn test-compile}:
  * <pre>
- * java --add-modules jdk.incubator.vector [-Dgpt2.vector.bits=N] \
+ * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED [-Dgpt2.vector.bits=N] \
  *   -cp backend-vector/target/classes:backend-vector/target/test-classes:gpt2-api/target/classes \
  *   dev.gpt2.backend.vector.cpu.KernelBench [threads, 0 = all] [all|decode|prefill|attention|model|dtypes]
  *   [f32|f16|bf16|q8]
@@ -30,7 +30,8 @@ import java.util.SplittableRandom;
  * --new-tokens 64}, each beside its read bound. Each
  * figure is the best of 5 batches; with 1 thread, of the calling thread's CPU time (it then does all the work).
  * Matmul weights and the embeddings are held in the dtype given (f32 by default); bandwidths count the bytes of that
- * dtype (Q8_0: 1 byte and a 4-byte scale per 32 weights).
+ * dtype (Q8_0: 1 byte and a 4-byte scale per 32 weights). Native access lets the weights go on huge pages, as they do
+ * under {@code ./gpt2}; the first line printed says whether they did.
  */
 public final class KernelBench {
     private static final int C = 768;
