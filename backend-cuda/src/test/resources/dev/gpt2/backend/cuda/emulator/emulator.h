@@ -26,7 +26,8 @@
 #define __host__
 #define __forceinline__ inline
 #define __launch_bounds__(...)
-#define __shared__ static
+// __shared__ arrays are per OS thread: callers on several threads launch kernels at once, as on separate streams
+#define __shared__ static thread_local
 
 struct emu_dim3 {
     unsigned x, y, z;

@@ -40,15 +40,20 @@ Entry entry(const char* name, void (*f)(A...)) {
 inline std::vector<Entry> entries = {EMU_KERNELS(FAKE_ENTRY)};
 
 using Graph = std::vector<std::function<void()>>;
-inline std::map<void*, Graph*> capturing;  // stream -> graph being captured
+inline std::map<void*, Graph*> capturing;  // stream -> graph being captured; guarded by `lock`
 inline std::mutex lock;
-inline std::string last_error;
+inline thread_local std::string last_error;
+
+inline Graph* capture_of(void* stream) {
+    std::lock_guard<std::mutex> guard(lock);
+    auto it = capturing.find(stream);
+    return it == capturing.end() ? nullptr : it->second;
+}
 
 // Runs `op` now, or records it when `stream` is being captured.
 inline int run_or_record(void* stream, std::function<void()> op) {
-    auto it = capturing.find(stream);
-    if (it != capturing.end()) {
-        it->second->push_back(std::move(op));
+    if (Graph* graph = capture_of(stream)) {
+        graph->push_back(std::move(op));
         return 0;
     }
     try {
@@ -163,11 +168,13 @@ int cuEventElapsedTime_v2(float* ms, void* start, void* end) { *ms = (float) (*(
 int cuEventElapsedTime(float* ms, void* start, void* end) { return cuEventElapsedTime_v2(ms, start, end); }
 int cuEventDestroy_v2(void* event) { delete (double*) event; return 0; }
 int cuStreamBeginCapture_v2(void* stream, int) {
+    std::lock_guard<std::mutex> guard(fake::lock);
     if (fake::capturing.count(stream)) return 900;
     fake::capturing[stream] = new fake::Graph();
     return 0;
 }
 int cuStreamEndCapture(void* stream, void** graph) {
+    std::lock_guard<std::mutex> guard(fake::lock);
     auto it = fake::capturing.find(stream);
     if (it == fake::capturing.end()) return 400;
     *graph = it->second;
@@ -188,7 +195,7 @@ int cuGraphLaunch(void* exec, void* stream) {
 int cuGraphExecDestroy(void* exec) { delete (fake::Graph*) exec; return 0; }
 int cuGraphDestroy(void* graph) { delete (fake::Graph*) graph; return 0; }
 int cuGetErrorName(int error, const char** text) {
-    static std::string name;
+    static thread_local std::string name;
     name = error == 719 ? "CUDA_ERROR_LAUNCH_FAILED (" + fake::last_error + ")" : "CUDA_ERROR_" + std::to_string(error);
     *text = name.c_str();
     return 0;
