@@ -91,8 +91,10 @@ final class BenchCommand implements Callable<Integer> {
             double[] prefill = new double[repetitions];
             double[] decode = new double[repetitions];
             double[] read = new double[repetitions];
+            double[] typicalRead = new double[repetitions];
             double[] peak = new double[repetitions];
             double[] decodeFraction = new double[repetitions];
+            double[] decodeTypicalFraction = new double[repetitions];
             double[] prefillFraction = new double[repetitions];
             Optional<DeviceLimits> limits = Optional.empty();
             for (int i = 0; i < repetitions; i++) {
@@ -103,8 +105,10 @@ final class BenchCommand implements Callable<Integer> {
                 limits = model.measureLimits(LIMITS_BUDGET.dividedBy(repetitions));
                 if (limits.isPresent()) {
                     read[i] = limits.get().readBytesPerSecond();
+                    typicalRead[i] = limits.get().typicalReadBytesPerSecond();
                     peak[i] = limits.get().fp32FlopsPerSecond();
                     decodeFraction[i] = decode[i] * decodeBytes / read[i];
+                    decodeTypicalFraction[i] = decode[i] * decodeBytes / typicalRead[i];
                     prefillFraction[i] = prefill[i] * prefillFlopsPerToken / peak[i];
                 }
             }
@@ -132,6 +136,8 @@ final class BenchCommand implements Callable<Integer> {
             r.put("read_bandwidth_gb_per_s", measured ? readMedian / 1e9 : null);
             r.put("decode_bound_tokens_per_s", measured ? readMedian / decodeBytes : null);
             r.put("decode_fraction_of_bound", measured ? median(decodeFraction) : null);
+            r.put("read_bandwidth_median_pass_gb_per_s", measured ? median(typicalRead) / 1e9 : null);
+            r.put("decode_fraction_of_median_read", measured ? median(decodeTypicalFraction) : null);
             r.put("fp32_peak_gflops_per_s", measured ? median(peak) / 1e9 : null);
             r.put("prefill_fraction_of_peak", measured ? median(prefillFraction) : null);
             r.put("limits_method", limits.map(DeviceLimits::method).orElse("not measured by this backend"));

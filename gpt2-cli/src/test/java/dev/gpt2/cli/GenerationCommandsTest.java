@@ -83,6 +83,7 @@ class GenerationCommandsTest {
         assertTrue(r.number("prefill_gflops_per_s") > 0, r.out());
         // the reference backend measures no limits: the bound is null, not a made-up number
         assertTrue(r.out().contains("\"read_bandwidth_gb_per_s\":null"), r.out());
+        assertTrue(r.out().contains("\"decode_fraction_of_median_read\":null"), r.out());
         assertTrue(r.out().contains("\"cores\":"), r.out());
     }
 

@@ -131,6 +131,11 @@ public final class CpuBackend implements Backend {
         return name;
     }
 
+    /** The pool this backend computes on (for measurements beside it). */
+    ComputePool pool() {
+        return pool;
+    }
+
     @Override
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();

@@ -21,14 +21,15 @@ import java.util.SplittableRandom;
  * <pre>
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED [-Dgpt2.vector.bits=N] \
  *   -cp backend-vector/target/classes:backend-vector/target/test-classes:gpt2-api/target/classes \
- *   dev.gpt2.backend.vector.cpu.KernelBench [threads, 0 = all] [all|decode|prefill|attention|model|dtypes]
- *   [f32|f16|bf16|q8]
+ *   dev.gpt2.backend.vector.cpu.KernelBench [threads, 0 = all]
+ *   [all|decode|prefill|attention|model|dtypes|breakdown] [f32|f16|bf16|q8]
  * </pre>
  * {@code model} runs the whole 124M forward pass (random weights): a 512-token prefill and a decode step.
  * {@code dtypes} compares decode steps of the whole 124M with weights held as F32, BF16 and Q8_0, interleaved in one
  * JVM (so that all three meet the same machine), at the context of {@code gpt2 bench --prompt-tokens 128
- * --new-tokens 64}, each beside its read bound. Each
- * figure is the best of 5 batches; with 1 thread, of the calling thread's CPU time (it then does all the work).
+ * --new-tokens 64}, each beside its read bound. {@code breakdown} times each kind of call of decode steps at
+ * positions 512 to 575, each step paired with a read pass over as many bytes as its weights. Other
+ * figures are the best of 5 batches; with 1 thread, of the calling thread's CPU time (it then does all the work).
  * Matmul weights and the embeddings are held in the dtype given (f32 by default); bandwidths count the bytes of that
  * dtype (Q8_0: 1 byte and a 4-byte scale per 32 weights). Native access lets the weights go on huge pages, as they do
  * under {@code ./gpt2}; the first line printed says whether they did.
@@ -56,7 +57,8 @@ public final class KernelBench {
                 VectorMatmul::new)) {
             System.out.println(b.describe());
             DeviceLimits limits = b.measureLimits(Duration.ofSeconds(2)).orElseThrow();
-            System.out.printf("limits: read %.1f GB/s, FP32 %.1f GFLOP/s (%s)%n", limits.readBytesPerSecond() / 1e9,
+            System.out.printf("limits: read %.1f GB/s (median pass %.1f), FP32 %.1f GFLOP/s (%s)%n",
+                    limits.readBytesPerSecond() / 1e9, limits.typicalReadBytesPerSecond() / 1e9,
                     limits.fp32FlopsPerSecond() / 1e9, limits.method());
             Tensor[] w = {weight(b, C, 3 * C), weight(b, C, C), weight(b, C, 4 * C), weight(b, 4 * C, C)};
             Tensor[] bias = {weight(b, 1, 3 * C), weight(b, 1, C), weight(b, 1, 4 * C), weight(b, 1, C)};
@@ -75,6 +77,9 @@ public final class KernelBench {
             }
             if (only.equals("dtypes")) {
                 dtypes(b, limits);
+            }
+            if (only.equals("breakdown")) {
+                breakdown(b);
             }
         }
     }
@@ -214,6 +219,14 @@ public final class KernelBench {
                 100 * bytes / d / limits.readBytesPerSecond());
     }
 
+    /** The activations of a decode step: one row of each. */
+    private record Step(Tensor x, Tensor h, Tensor qkv, Tensor att, Tensor fc, Tensor logits) {
+        static Step allocate(CpuBackend b) {
+            return new Step(b.allocate(1, C), b.allocate(1, C), b.allocate(1, 3 * C), b.allocate(1, C),
+                    b.allocate(1, 4 * C), b.allocate(1, V));
+        }
+    }
+
     /** GPT-2 124M with random weights held in one dtype, and a cache of its own. */
     private record Model(DType dtype, Tensor wte, Tensor wpe, Layer[] layers, Tensor lnfG, Tensor lnfB,
                          KvCache cache) {
@@ -240,12 +253,7 @@ public final class KernelBench {
         for (int i = 0; i < types.length; i++) {
             models[i] = Model.random(b, types[i], 192);
         }
-        Tensor x = b.allocate(1, C);
-        Tensor h = b.allocate(1, C);
-        Tensor qkv = b.allocate(1, 3 * C);
-        Tensor att = b.allocate(1, C);
-        Tensor fc = b.allocate(1, 4 * C);
-        Tensor logits = b.allocate(1, V);
+        Step a = Step.allocate(b);
         float[] row = new float[V];
         int rounds = 12;
         long[][] steps = new long[types.length][rounds * 16];
@@ -255,9 +263,9 @@ public final class KernelBench {
                 for (int s = 0; s < 16; s++) {
                     int pos = 128 + (round & 3) * 16 + s;
                     long t0 = System.nanoTime();
-                    forward(b, m.wte(), m.wpe(), m.layers(), m.lnfG(), m.lnfB(), m.cache(), x, h, qkv, att, fc,
-                            logits, new int[] {(pos * 7919) % V}, new int[] {pos}, pos);
-                    b.read(logits, 0, 1, row);
+                    forward(b, m.wte(), m.wpe(), m.layers(), m.lnfG(), m.lnfB(), m.cache(), a.x(), a.h(), a.qkv(),
+                            a.att(), a.fc(), a.logits(), new int[] {(pos * 7919) % V}, new int[] {pos}, pos);
+                    b.read(a.logits(), 0, 1, row);
                     if (round >= 0) {
                         steps[i][round * 16 + s] = System.nanoTime() - t0;
                     }
@@ -275,6 +283,91 @@ public final class KernelBench {
                             + " median %.2f x f32%n", types[i], 1e9 / t[0], median, 1e9 / t[t.length * 9 / 10], bound,
                     median / bound, median / f32Median);
         }
+    }
+
+    /**
+     * Where a decode step's time goes: 64 steps at positions 512 to 575 with every backend call timed by kind, each
+     * step followed by a read pass over as many bytes as the step's weights (a plain sum, as the limits measure it),
+     * so that each step meets its limit at the same moment; medians.
+     */
+    private static void breakdown(CpuBackend b) {
+        Model m = Model.random(b, held, 1024);
+        Step a = Step.allocate(b);
+        long weightBytes = (long) (bytesPerWeight() * (12L * 12 * C * C + (long) V * C));
+        String[] kinds = {"embed", "layerNorm", "matmul qkv", "attention", "matmul proj", "matmul fc", "matmul fcProj",
+                "logits", "whole step", "read pass"};
+        int steps = 64;
+        long[][] t = new long[kinds.length][steps];
+        float[] sink = new float[b.pool().threads()];
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buffer = HugePages.allocate(arena, weightBytes / 64 * 64);
+            buffer.fill((byte) 1);
+            long chunk = buffer.byteSize() / sink.length / 256 * 256;
+            for (int s = -16; s < steps; s++) {
+                int pos = 512 + Math.max(s, 0);
+                long[] at = new long[kinds.length];
+                long start = System.nanoTime();
+                long t0 = start;
+                b.embed(a.x(), m.wte(), m.wpe(), new int[] {(pos * 7919) % V}, new int[] {pos});
+                t0 = lap(at, 0, t0);
+                AttentionBatch batch = AttentionBatch.single(m.cache(), 1, pos);
+                for (int l = 0; l < 12; l++) {
+                    Layer w = m.layers()[l];
+                    b.layerNorm(a.h(), a.x(), 1, w.ln1g(), w.ln1b(), 1e-5f);
+                    t0 = lap(at, 1, t0);
+                    b.matmul(a.qkv(), a.h(), 1, w.attnW(), w.attnB(), Epilogue.STORE);
+                    t0 = lap(at, 2, t0);
+                    b.attention(a.att(), a.qkv(), l, batch);
+                    t0 = lap(at, 3, t0);
+                    b.matmul(a.x(), a.att(), 1, w.projW(), w.projB(), Epilogue.ACCUMULATE);
+                    t0 = lap(at, 4, t0);
+                    b.layerNorm(a.h(), a.x(), 1, w.ln2g(), w.ln2b(), 1e-5f);
+                    t0 = lap(at, 1, t0);
+                    b.matmul(a.fc(), a.h(), 1, w.fcW(), w.fcB(), Epilogue.GELU);
+                    t0 = lap(at, 5, t0);
+                    b.matmul(a.x(), a.fc(), 1, w.fcProjW(), w.fcProjB(), Epilogue.ACCUMULATE);
+                    t0 = lap(at, 6, t0);
+                }
+                b.layerNorm(a.h(), a.x(), 1, m.lnfG(), m.lnfB(), 1e-5f);
+                t0 = lap(at, 1, t0);
+                b.logits(a.logits(), a.h(), new int[] {0}, m.wte());
+                t0 = lap(at, 7, t0);
+                at[8] = t0 - start;
+                b.pool().run(sink.length, (task, worker) -> sink[task] += Limits.sum(buffer, task * chunk, chunk));
+                at[9] = System.nanoTime() - t0;
+                if (s >= 0) {
+                    for (int k = 0; k < kinds.length; k++) {
+                        t[k][s] = at[k];
+                    }
+                }
+            }
+        }
+        double step = median(t[8]);
+        double read = median(t[9]);
+        for (int k = 0; k < kinds.length; k++) {
+            double ms = median(t[k]) / 1e6;
+            System.out.printf("%-14s median %7.3f ms  %5.1f%% of the step%n", kinds[k], ms, 100 * ms * 1e6 / step);
+        }
+        double[] ratios = new double[steps];
+        for (int s = 0; s < steps; s++) {
+            ratios[s] = (double) t[9][s] / t[8][s];
+        }
+        java.util.Arrays.sort(ratios);
+        System.out.printf("%s weights %.0f MB: step at %.1f GB/s, read pass at %.1f GB/s (medians); step = %.2f of"
+                + " the read pass beside it (median of the %d pairs)%n", held, weightBytes / 1e6,
+                weightBytes / step, weightBytes / read, ratios[steps / 2], steps);
+    }
+
+    private static long lap(long[] at, int kind, long t0) {
+        long now = System.nanoTime();
+        at[kind] += now - t0;
+        return now;
+    }
+
+    private static double median(long[] values) {
+        long[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     /** One forward pass over {@code ids} at {@code positions}, the cache holding {@code past} positions already. */
