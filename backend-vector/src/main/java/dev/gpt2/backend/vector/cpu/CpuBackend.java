@@ -448,19 +448,18 @@ public final class CpuBackend implements Backend {
             int from = (t - firstTask[i]) % chunks * ATTENTION_ROWS;
             int hd = cache.headDim;
             float scale = (float) (1 / Math.sqrt(hd));
-            float[] q = queries.get(worker, hd);
-            float[] sc = scores.get(worker, cache.capacity + Kernels.ATTEND_SCRATCH_EXTRA);
-            long keyBase = cache.keyBase(layer, h);
-            long valueBase = cache.valueBase(layer, h);
-            for (int r = from; r < Math.min(s.rows(), from + ATTENTION_ROWS); r++) {
-                long row = s.firstRow() + r;
-                long qAt = row * 3 * c + (long) h * hd;
-                for (int d = 0; d < hd; d++) {
-                    q[d] = ScalarKernels.get(qkvData, qAt + d);
-                }
-                kernels.attend(outData, row * c + (long) h * hd, q, cache.keys, keyBase, cache.values, valueBase,
-                        cache.keyStride, hd, s.pastLength() + r + 1, scale, sc);
+            int n = Math.min(s.rows(), from + ATTENTION_ROWS) - from;
+            float[] q = queries.get(worker, ATTENTION_ROWS * hd);
+            float[] sc = scores.get(worker,
+                    ATTENTION_ROWS * (cache.capacity + ATTENTION_ROWS + Kernels.ATTEND_SCRATCH_EXTRA));
+            long first = s.firstRow() + from;
+            for (int r = 0; r < n; r++) {
+                MemorySegment.copy(qkvData, ScalarKernels.F32, ((first + r) * 3 * c + (long) h * hd) * Float.BYTES,
+                        q, r * hd, hd);
             }
+            kernels.attendRows(outData, first * c + (long) h * hd, c, q, n, cache.keys, cache.keyBase(layer, h),
+                    cache.values, cache.valueBase(layer, h), cache.keyStride, hd, s.pastLength() + from + 1, scale,
+                    sc);
         });
     }
 

@@ -116,6 +116,26 @@ interface Kernels {
     void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values, long vo,
                 int keyStride, int hd, int t, float scale, float[] scores);
 
+    /**
+     * {@link #attend} for n consecutive query rows of one head: row i (i < n) has its hd query values at
+     * {@code q[i * hd ..]}, its outputs at {@code o + i * outStride} and attends over {@code t + i} positions. Each
+     * row's result is exactly what {@link #attend} gives it alone (implementations may load each key and value once
+     * for several rows, as long as every row's arithmetic stays that of {@link #attend}).
+     *
+     * @param scores scratch of at least n * (t + n + {@link #ATTEND_SCRATCH_EXTRA}) floats
+     */
+    default void attendRows(MemorySegment out, long o, long outStride, float[] q, int n, MemorySegment keys, long ko,
+                            MemorySegment values, long vo, int keyStride, int hd, int t, float scale,
+                            float[] scores) {
+        float[] row = n == 1 ? q : new float[hd];
+        for (int i = 0; i < n; i++) {
+            if (n > 1) {
+                System.arraycopy(q, i * hd, row, 0, hd);
+            }
+            attend(out, o + i * outStride, row, keys, ko, values, vo, keyStride, hd, t + i, scale, scores);
+        }
+    }
+
     // ---- the scalar definitions every implementation matches bit for bit --------------------------------------------
 
     /** e^x in float: Cody-Waite reduction, a degree-6 polynomial, 2^n by exponent bits; 0 below -87, inf above 88. */

@@ -845,32 +845,214 @@ final class VectorKernels implements Kernels {
     @Override
     public void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values,
                        long vo, int keyStride, int hd, int t, float scale, float[] scores) {
+        scoresRow(scores, 0, q, 0, keys, ko, keyStride, hd, t, scale);
+        float total = softmaxNumerators(scores, 0, t);
+        weightedValuesRow(out, o, scores, 0, values, vo, hd, t, total);
+    }
+
+    /**
+     * Prefill rows: scores 8 rows at a time, each key vector loaded once for them all; values 2 rows at a time.
+     * Every row's operations are those of {@link #attend}, so its result is the same bits as alone (measured on 2
+     * Zen 5 vCPUs: 124M's attention over a 512-token prompt in 48 ms instead of 91). Row i's scores at
+     * {@code scores[i * (t + n + EXTRA) ..]}.
+     */
+    @Override
+    public void attendRows(MemorySegment out, long o, long outStride, float[] q, int n, MemorySegment keys, long ko,
+                           MemorySegment values, long vo, int keyStride, int hd, int t, float scale,
+                           float[] scores) {
+        if (n == 1) {
+            attend(out, o, q, keys, ko, values, vo, keyStride, hd, t, scale, scores);
+            return;
+        }
+        int stride = t + n + ATTEND_SCRATCH_EXTRA;
+        int r = 0;
+        for (; r + 8 <= n; r += 8) {
+            scoresRows8(scores, r * stride, stride, q, r * hd, keys, ko, keyStride, hd, t + r + 7, scale);
+        }
+        for (; r < n; r++) {
+            scoresRow(scores, r * stride, q, r * hd, keys, ko, keyStride, hd, t + r, scale);
+        }
+        float[] totals = new float[n];
+        for (int i = 0; i < n; i++) {
+            totals[i] = softmaxNumerators(scores, i * stride, t + i);
+        }
+        r = 0;
+        int whole = hd - hd % (2 * L);
+        for (; r + 2 <= n; r += 2) {
+            for (int d0 = 0; d0 < whole; d0 += 2 * L) {
+                weightedValues2x2(out, o + r * outStride + d0, o + (r + 1) * outStride + d0, scores, r * stride,
+                        (r + 1) * stride, values, vo + d0, hd, t + r, totals[r], totals[r + 1]);
+            }
+            for (int i = r; i < r + 2; i++) {
+                for (int d0 = whole; d0 < hd; d0 += L) {
+                    weightedValues1(out, o + i * outStride + d0, scores, i * stride, values, vo + d0, hd, t + i,
+                            totals[i], Math.min(L, hd - d0));
+                }
+            }
+        }
+        for (; r < n; r++) {
+            weightedValuesRow(out, o + r * outStride, scores, r * stride, values, vo, hd, t + r, totals[r]);
+        }
+    }
+
+    /** The scaled scores of one query row (from {@code q[qo]}) over t keys, into {@code scores[so ..]}. */
+    private static void scoresRow(float[] scores, int so, float[] q, int qo, MemorySegment keys, long ko,
+                                  int keyStride, int hd, int t, float scale) {
         int p = 0;
         for (; p + 8 * L <= t; p += 8 * L) {
-            scores8(scores, p, q, keys, ko, keyStride, hd, scale);
+            scores8(scores, so, p, q, qo, keys, ko, keyStride, hd, scale);
         }
         for (; p < t; p += 4 * L) {
-            scores4(scores, p, q, keys, ko, keyStride, hd, t, scale);
+            scores4(scores, so, p, q, qo, keys, ko, keyStride, hd, t, scale);
         }
-        float total = softmaxNumerators(scores, t);
+    }
+
+    /** One row's output from its softmax numerators {@code e[eo ..]} and their total. */
+    private static void weightedValuesRow(MemorySegment out, long o, float[] e, int eo, MemorySegment values, long vo,
+                                          int hd, int t, float total) {
         int d0 = 0;
         for (; d0 + 4 * L <= hd; d0 += 4 * L) {
-            weightedValues4(out, o + d0, scores, values, vo + d0, hd, t, total);
+            weightedValues4(out, o + d0, e, eo, values, vo + d0, hd, t, total);
         }
         for (; d0 < hd; d0 += L) {
-            weightedValues1(out, o + d0, scores, values, vo + d0, hd, t, total, Math.min(L, hd - d0));
+            weightedValues1(out, o + d0, e, eo, values, vo + d0, hd, t, total, Math.min(L, hd - d0));
         }
+    }
+
+    /**
+     * {@link #scores4}'s arithmetic for 8 query rows at once (from {@code q[qo]}, hd apart), two vectors of keys at a
+     * time over the first {@code tMax} keys (the longest row's): each key vector loaded serves the 8 rows. Row i's
+     * scores at {@code scores[so + i * stride ..]}; those past a shorter row's own length are computed from real keys
+     * and left unused.
+     */
+    private static void scoresRows8(float[] scores, int so, int stride, float[] q, int qo, MemorySegment keys,
+                                    long ko, int keyStride, int hd, int tMax, float scale) {
+        for (int p = 0; p < tMax; p += 2 * L) {
+            VectorMask<Float> m0 = S.indexInRange(p, tMax), m1 = S.indexInRange(p + L, tMax);
+            FloatVector z = bc(0f);
+            FloatVector s00 = z, s01 = z;
+            FloatVector s10 = z, s11 = z;
+            FloatVector s20 = z, s21 = z;
+            FloatVector s30 = z, s31 = z;
+            FloatVector s40 = z, s41 = z;
+            FloatVector s50 = z, s51 = z;
+            FloatVector s60 = z, s61 = z;
+            FloatVector s70 = z, s71 = z;
+            for (int d = 0; d < hd; d++) {
+                long row = ko + (long) d * keyStride + p;
+                FloatVector k0 = load(keys, row, m0);
+                FloatVector k1 = load(keys, row + L, m1);
+                FloatVector x = bc(q[qo + d]);
+                s00 = x.fma(k0, s00);
+                s01 = x.fma(k1, s01);
+                x = bc(q[qo + hd + d]);
+                s10 = x.fma(k0, s10);
+                s11 = x.fma(k1, s11);
+                x = bc(q[qo + 2 * hd + d]);
+                s20 = x.fma(k0, s20);
+                s21 = x.fma(k1, s21);
+                x = bc(q[qo + 3 * hd + d]);
+                s30 = x.fma(k0, s30);
+                s31 = x.fma(k1, s31);
+                x = bc(q[qo + 4 * hd + d]);
+                s40 = x.fma(k0, s40);
+                s41 = x.fma(k1, s41);
+                x = bc(q[qo + 5 * hd + d]);
+                s50 = x.fma(k0, s50);
+                s51 = x.fma(k1, s51);
+                x = bc(q[qo + 6 * hd + d]);
+                s60 = x.fma(k0, s60);
+                s61 = x.fma(k1, s61);
+                x = bc(q[qo + 7 * hd + d]);
+                s70 = x.fma(k0, s70);
+                s71 = x.fma(k1, s71);
+            }
+            int at = so + p;
+            s00.mul(scale).intoArray(scores, at, m0);
+            s01.mul(scale).intoArray(scores, at + L, m1);
+            at += stride;
+            s10.mul(scale).intoArray(scores, at, m0);
+            s11.mul(scale).intoArray(scores, at + L, m1);
+            at += stride;
+            s20.mul(scale).intoArray(scores, at, m0);
+            s21.mul(scale).intoArray(scores, at + L, m1);
+            at += stride;
+            s30.mul(scale).intoArray(scores, at, m0);
+            s31.mul(scale).intoArray(scores, at + L, m1);
+            at += stride;
+            s40.mul(scale).intoArray(scores, at, m0);
+            s41.mul(scale).intoArray(scores, at + L, m1);
+            at += stride;
+            s50.mul(scale).intoArray(scores, at, m0);
+            s51.mul(scale).intoArray(scores, at + L, m1);
+            at += stride;
+            s60.mul(scale).intoArray(scores, at, m0);
+            s61.mul(scale).intoArray(scores, at + L, m1);
+            at += stride;
+            s70.mul(scale).intoArray(scores, at, m0);
+            s71.mul(scale).intoArray(scores, at + L, m1);
+        }
+    }
+
+    /**
+     * Two vectors of {@link #weightedValues4}'s output for two rows at once: row 0 over t0 positions (numerators at
+     * {@code e[e0 ..]}), row 1 over t0 + 1 (at {@code e[e1 ..]}); each value vector loaded once for both, each
+     * row's even and odd chains as alone.
+     */
+    private static void weightedValues2x2(MemorySegment out, long o0, long o1, float[] e, int e0, int e1,
+                                          MemorySegment values, long vb, int hd, int t0, float total0,
+                                          float total1) {
+        FloatVector a0 = bc(0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        int i = 0;
+        for (; i + 2 <= t0; i += 2) {
+            long row = vb + (long) i * hd;
+            FloatVector v0 = load(values, row);
+            FloatVector v1 = load(values, row + L);
+            FloatVector u0 = load(values, row + hd);
+            FloatVector u1 = load(values, row + hd + L);
+            FloatVector w = bc(e[e0 + i]);
+            a0 = w.fma(v0, a0);
+            a1 = w.fma(v1, a1);
+            w = bc(e[e1 + i]);
+            c0 = w.fma(v0, c0);
+            c1 = w.fma(v1, c1);
+            w = bc(e[e0 + i + 1]);
+            b0 = w.fma(u0, b0);
+            b1 = w.fma(u1, b1);
+            w = bc(e[e1 + i + 1]);
+            d0 = w.fma(u0, d0);
+            d1 = w.fma(u1, d1);
+        }
+        // i is t0 (t0 even) or t0 - 1 (odd): row 0 has 0 or 1 position left, row 1 one more than row 0
+        long row = vb + (long) i * hd;
+        FloatVector v0 = load(values, row);
+        FloatVector v1 = load(values, row + L);
+        FloatVector w = bc(e[e1 + i]);
+        c0 = w.fma(v0, c0);
+        c1 = w.fma(v1, c1);
+        if (i < t0) {
+            w = bc(e[e0 + i]);
+            a0 = w.fma(v0, a0);
+            a1 = w.fma(v1, a1);
+            w = bc(e[e1 + i + 1]);
+            d0 = w.fma(load(values, row + hd), d0);
+            d1 = w.fma(load(values, row + hd + L), d1);
+        }
+        store(a0.add(b0).div(total0), out, o0);
+        store(a1.add(b1).div(total0), out, o0 + L);
+        store(c0.add(d0).div(total1), out, o1);
+        store(c1.add(d1).div(total1), out, o1 + L);
     }
 
     /**
      * {@code scores[p ..] = (sum over d of q[d] * k_p[d], in order of d) * scale} for 8 blocks of keys from
      * {@code p}: eight independent chains keep both FMA pipes busy.
      */
-    private static void scores8(float[] scores, int p, float[] q, MemorySegment keys, long ko, int keyStride, int hd,
-                                float scale) {
+    private static void scores8(float[] scores, int so, int p, float[] q, int qo, MemorySegment keys, long ko,
+                                int keyStride, int hd, float scale) {
         FloatVector s0 = bc(0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int d = 0; d < hd; d++) {
-            FloatVector qd = bc(q[d]);
+            FloatVector qd = bc(q[qo + d]);
             long row = ko + (long) d * keyStride + p;
             s0 = qd.fma(load(keys, row), s0);
             s1 = qd.fma(load(keys, row + L), s1);
@@ -881,70 +1063,70 @@ final class VectorKernels implements Kernels {
             s6 = qd.fma(load(keys, row + 6 * L), s6);
             s7 = qd.fma(load(keys, row + 7 * L), s7);
         }
-        s0.mul(scale).intoArray(scores, p);
-        s1.mul(scale).intoArray(scores, p + L);
-        s2.mul(scale).intoArray(scores, p + 2 * L);
-        s3.mul(scale).intoArray(scores, p + 3 * L);
-        s4.mul(scale).intoArray(scores, p + 4 * L);
-        s5.mul(scale).intoArray(scores, p + 5 * L);
-        s6.mul(scale).intoArray(scores, p + 6 * L);
-        s7.mul(scale).intoArray(scores, p + 7 * L);
+        s0.mul(scale).intoArray(scores, so + p);
+        s1.mul(scale).intoArray(scores, so + p + L);
+        s2.mul(scale).intoArray(scores, so + p + 2 * L);
+        s3.mul(scale).intoArray(scores, so + p + 3 * L);
+        s4.mul(scale).intoArray(scores, so + p + 4 * L);
+        s5.mul(scale).intoArray(scores, so + p + 5 * L);
+        s6.mul(scale).intoArray(scores, so + p + 6 * L);
+        s7.mul(scale).intoArray(scores, so + p + 7 * L);
     }
 
     /** {@link #scores8} for 4 blocks of keys from {@code p}, masked at t (the last keys). */
-    private static void scores4(float[] scores, int p, float[] q, MemorySegment keys, long ko, int keyStride, int hd,
-                                int t, float scale) {
+    private static void scores4(float[] scores, int so, int p, float[] q, int qo, MemorySegment keys, long ko,
+                                int keyStride, int hd, int t, float scale) {
         VectorMask<Float> m0 = S.indexInRange(p, t), m1 = S.indexInRange(p + L, t);
         VectorMask<Float> m2 = S.indexInRange(p + 2 * L, t), m3 = S.indexInRange(p + 3 * L, t);
         FloatVector s0 = bc(0f), s1 = s0, s2 = s0, s3 = s0;
         for (int d = 0; d < hd; d++) {
-            FloatVector qd = bc(q[d]);
+            FloatVector qd = bc(q[qo + d]);
             long row = ko + (long) d * keyStride + p;
             s0 = qd.fma(load(keys, row, m0), s0);
             s1 = qd.fma(load(keys, row + L, m1), s1);
             s2 = qd.fma(load(keys, row + 2 * L, m2), s2);
             s3 = qd.fma(load(keys, row + 3 * L, m3), s3);
         }
-        s0.mul(scale).intoArray(scores, p, m0);
-        s1.mul(scale).intoArray(scores, p + L, m1);
-        s2.mul(scale).intoArray(scores, p + 2 * L, m2);
-        s3.mul(scale).intoArray(scores, p + 3 * L, m3);
+        s0.mul(scale).intoArray(scores, so + p, m0);
+        s1.mul(scale).intoArray(scores, so + p + L, m1);
+        s2.mul(scale).intoArray(scores, so + p + 2 * L, m2);
+        s3.mul(scale).intoArray(scores, so + p + 3 * L, m3);
     }
 
     /**
-     * Replaces {@code scores[0, t)} by {@code exp(score - max)} and returns their sum; uses {@code scores[t, t + L)}
-     * as scratch.
+     * Replaces {@code scores[from, from + t)} by {@code exp(score - max)} and returns their sum; uses
+     * {@code scores[from + t, from + t + L)} as scratch.
      */
-    private static float softmaxNumerators(float[] scores, int t) {
+    private static float softmaxNumerators(float[] scores, int from, int t) {
         int up = S.loopBound(t);
         FloatVector mx = bc(Float.NEGATIVE_INFINITY);
         for (int i = 0; i < up; i += L) {
-            mx = mx.max(FloatVector.fromArray(S, scores, i));
+            mx = mx.max(FloatVector.fromArray(S, scores, from + i));
         }
         float max = mx.reduceLanes(VectorOperators.MAX);
         for (int i = up; i < t; i++) {
-            max = Math.max(max, scores[i]);
+            max = Math.max(max, scores[from + i]);
         }
-        expInPlace(scores, 0, t, max, t);
-        return sumLanes(scores, t);
+        expInPlace(scores, from, t, max, from + t);
+        return sumLanes(scores, from + t);
     }
 
     /**
      * Four vectors of the output, {@code out[o ..] = sum over p of e[p] * v_p[..] / total}: two chains over the
      * positions (even and odd) for each vector, eight in all.
      */
-    private static void weightedValues4(MemorySegment out, long o, float[] e, MemorySegment values, long vb, int hd,
-                                        int t, float total) {
+    private static void weightedValues4(MemorySegment out, long o, float[] e, int eo, MemorySegment values, long vb,
+                                        int hd, int t, float total) {
         FloatVector a0 = bc(0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         int i = 0;
         for (; i + 2 <= t; i += 2) {
-            FloatVector w = bc(e[i]);
+            FloatVector w = bc(e[eo + i]);
             long row = vb + (long) i * hd;
             a0 = w.fma(load(values, row), a0);
             a1 = w.fma(load(values, row + L), a1);
             a2 = w.fma(load(values, row + 2 * L), a2);
             a3 = w.fma(load(values, row + 3 * L), a3);
-            w = bc(e[i + 1]);
+            w = bc(e[eo + i + 1]);
             row += hd;
             b0 = w.fma(load(values, row), b0);
             b1 = w.fma(load(values, row + L), b1);
@@ -952,7 +1134,7 @@ final class VectorKernels implements Kernels {
             b3 = w.fma(load(values, row + 3 * L), b3);
         }
         if (i < t) {
-            FloatVector w = bc(e[i]);
+            FloatVector w = bc(e[eo + i]);
             long row = vb + (long) i * hd;
             a0 = w.fma(load(values, row), a0);
             a1 = w.fma(load(values, row + L), a1);
@@ -966,17 +1148,17 @@ final class VectorKernels implements Kernels {
     }
 
     /** One vector of the output as {@link #weightedValues4} computes it, for the first {@code lanes} lanes. */
-    private static void weightedValues1(MemorySegment out, long o, float[] e, MemorySegment values, long vb, int hd,
-                                        int t, float total, int lanes) {
+    private static void weightedValues1(MemorySegment out, long o, float[] e, int eo, MemorySegment values, long vb,
+                                        int hd, int t, float total, int lanes) {
         VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector a0 = bc(0f), b0 = a0;
         int i = 0;
         for (; i + 2 <= t; i += 2) {
-            a0 = bc(e[i]).fma(load(values, vb + (long) i * hd, m), a0);
-            b0 = bc(e[i + 1]).fma(load(values, vb + (long) (i + 1) * hd, m), b0);
+            a0 = bc(e[eo + i]).fma(load(values, vb + (long) i * hd, m), a0);
+            b0 = bc(e[eo + i + 1]).fma(load(values, vb + (long) (i + 1) * hd, m), b0);
         }
         if (i < t) {
-            a0 = bc(e[i]).fma(load(values, vb + (long) i * hd, m), a0);
+            a0 = bc(e[eo + i]).fma(load(values, vb + (long) i * hd, m), a0);
         }
         store(a0.add(b0).div(total), out, o, m);
     }
