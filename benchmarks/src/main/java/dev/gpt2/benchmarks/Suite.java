@@ -142,7 +142,7 @@ public final class Suite {
         if (unavailable.isPresent()) {
             System.out.println("# skipped backend " + name + ": " + unavailable.get());
             return new Run.BackendRun(name, false, unavailable.get(), "", OptionalDouble.empty(),
-                    OptionalDouble.empty(), "");
+                    OptionalDouble.empty(), OptionalDouble.empty(), "");
         }
         BackendStatus status = found.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
         List<String> held = new ArrayList<>();
@@ -169,6 +169,7 @@ public final class Suite {
                 + Backends.labels(status.probe().weightTypes()) + " only";
         return new Run.BackendRun(name, true, note, status.probe().device(),
                 limits.map(l -> OptionalDouble.of(l.readBytesPerSecond())).orElse(OptionalDouble.empty()),
+                limits.map(l -> OptionalDouble.of(l.typicalReadBytesPerSecond())).orElse(OptionalDouble.empty()),
                 limits.map(l -> OptionalDouble.of(l.fp32FlopsPerSecond())).orElse(OptionalDouble.empty()),
                 limits.map(DeviceLimits::method).orElse("not measured by this backend"));
     }
@@ -178,8 +179,9 @@ public final class Suite {
         try (Backend backend = status.provider().orElseThrow().open(new BackendConfig(0))) {
             Optional<DeviceLimits> limits = backend.measureLimits(Duration.ofMillis(quick ? 500 : 3000));
             limits.ifPresent(l -> System.out.printf(java.util.Locale.ROOT,
-                    "# %s: read %.1f GB/s, FP32 %.1f GFLOP/s (%s)%n", status.name(), l.readBytesPerSecond() / 1e9,
-                    l.fp32FlopsPerSecond() / 1e9, l.method()));
+                    "# %s: read %.1f GB/s (median pass %.1f), FP32 %.1f GFLOP/s (%s)%n", status.name(),
+                    l.readBytesPerSecond() / 1e9, l.typicalReadBytesPerSecond() / 1e9, l.fp32FlopsPerSecond() / 1e9,
+                    l.method()));
             return limits;
         }
     }

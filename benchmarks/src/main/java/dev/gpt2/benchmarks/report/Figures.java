@@ -69,10 +69,13 @@ public final class Figures {
         Optional<Run.BackendRun> b = run.backend(backend);
         OptionalDouble peak = b.map(Run.BackendRun::fp32FlopsPerSecond).orElse(OptionalDouble.empty());
         OptionalDouble read = b.map(Run.BackendRun::readBytesPerSecond).orElse(OptionalDouble.empty());
+        OptionalDouble typical = b.map(Run.BackendRun::typicalReadBytesPerSecond).orElse(OptionalDouble.empty());
         return switch (type + "." + method) {
             case "ModelBenchmark.decode" -> new Figure(Section.DECODE, row, series, w.tokens() / seconds,
                     read.isEmpty() ? "" : percent(w.fractionOf(read.getAsDouble(), seconds)) + " of "
-                            + format(read.getAsDouble() / (w.bytes() / w.tokens())));
+                            + format(read.getAsDouble() / (w.bytes() / w.tokens()))
+                            + (typical.isEmpty() ? "" : "; " + percent(w.fractionOf(typical.getAsDouble(), seconds))
+                            + " of the median read"));
             case "ModelBenchmark.prefill" -> new Figure(Section.PREFILL, row, series, w.tokens() / seconds,
                     format(w.flops() / seconds / 1e9) + " GFLOP/s" + (peak.isEmpty() ? ""
                             : ", " + percent(w.fractionOf(peak.getAsDouble(), seconds)) + " of peak"));

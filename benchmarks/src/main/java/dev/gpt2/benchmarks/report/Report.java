@@ -71,7 +71,10 @@ public final class Report {
             for (Run.BackendRun b : runs.get(i).backends()) {
                 md.append(row(labels.get(i), b.name(), b.device(),
                         b.readBytesPerSecond().isPresent()
-                                ? Figures.format(b.readBytesPerSecond().getAsDouble() / 1e9) + " GB/s" : "-",
+                                ? Figures.format(b.readBytesPerSecond().getAsDouble() / 1e9) + " GB/s"
+                                + (b.typicalReadBytesPerSecond().isPresent() ? " (median pass "
+                                + Figures.format(b.typicalReadBytesPerSecond().getAsDouble() / 1e9) + ")" : "")
+                                : "-",
                         b.fp32FlopsPerSecond().isPresent()
                                 ? Figures.format(b.fp32FlopsPerSecond().getAsDouble() / 1e9) + " GFLOP/s" : "-",
                         b.limitsMethod(), (b.ran() ? "" : "skipped: ") + b.note()));

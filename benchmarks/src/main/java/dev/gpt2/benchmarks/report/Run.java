@@ -44,12 +44,14 @@ public record Run(Machine machine, String date, boolean quick, List<String> jmhA
      * @param ran                whether its benchmarks ran
      * @param note               why it was skipped, or which dtypes it skipped; empty otherwise
      * @param device             where it computes, as its probe says
-     * @param readBytesPerSecond the read bandwidth it measured, if it did
+     * @param readBytesPerSecond the read bandwidth it measured (its best pass), if it did
+     * @param typicalReadBytesPerSecond the median pass of that measurement (absent in runs saved before it existed)
      * @param fp32FlopsPerSecond the FP32 peak it measured, if it did
      * @param limitsMethod       how it measured them
      */
     public record BackendRun(String name, boolean ran, String note, String device, OptionalDouble readBytesPerSecond,
-                             OptionalDouble fp32FlopsPerSecond, String limitsMethod) {
+                             OptionalDouble typicalReadBytesPerSecond, OptionalDouble fp32FlopsPerSecond,
+                             String limitsMethod) {
     }
 
     /** The backend named {@code name}, if the run has it. */
@@ -72,8 +74,9 @@ public record Run(Machine machine, String date, boolean quick, List<String> jmhA
             bm.put("ran", b.ran());
             bm.put("note", b.note());
             bm.put("device", b.device());
-            bm.put("read_bytes_per_s", b.readBytesPerSecond().isPresent() ? b.readBytesPerSecond().getAsDouble() : null);
-            bm.put("fp32_flops_per_s", b.fp32FlopsPerSecond().isPresent() ? b.fp32FlopsPerSecond().getAsDouble() : null);
+            bm.put("read_bytes_per_s", orNull(b.readBytesPerSecond()));
+            bm.put("typical_read_bytes_per_s", orNull(b.typicalReadBytesPerSecond()));
+            bm.put("fp32_flops_per_s", orNull(b.fp32FlopsPerSecond()));
             bm.put("limits_method", b.limitsMethod());
             bs.add(bm);
         }
@@ -105,7 +108,8 @@ public record Run(Machine machine, String date, boolean quick, List<String> jmhA
             Map<String, Object> b = (Map<String, Object>) o;
             backends.add(new BackendRun(String.valueOf(b.get("name")), Boolean.TRUE.equals(b.get("ran")),
                     String.valueOf(b.get("note")), String.valueOf(b.get("device")), number(b.get("read_bytes_per_s")),
-                    number(b.get("fp32_flops_per_s")), String.valueOf(b.get("limits_method"))));
+                    number(b.get("typical_read_bytes_per_s")), number(b.get("fp32_flops_per_s")),
+                    String.valueOf(b.get("limits_method"))));
         }
         List<Map<String, Object>> results = new ArrayList<>();
         for (Object o : (List<Object>) m.get("results")) {
@@ -114,6 +118,10 @@ public record Run(Machine machine, String date, boolean quick, List<String> jmhA
         return new Run(Machine.fromJson((Map<String, Object>) m.get("machine")), String.valueOf(m.get("date")),
                 Boolean.TRUE.equals(m.get("quick")), ((List<Object>) m.get("jmh_args")).stream().map(String::valueOf)
                 .toList(), backends, results);
+    }
+
+    private static Double orNull(OptionalDouble d) {
+        return d.isPresent() ? d.getAsDouble() : null;
     }
 
     private static OptionalDouble number(Object o) {

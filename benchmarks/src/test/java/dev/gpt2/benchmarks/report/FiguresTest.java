@@ -20,14 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Rates and fractions of the limits from JMH's results, checked against sums done by hand; the saved run and report. */
 class FiguresTest {
     private static final double READ = 50e9;
+    private static final double TYPICAL_READ = 40e9;
     private static final double PEAK = 400e9;
 
     static Run run() {
         Machine machine = new Machine("Test CPU 9000", 8, 1L << 34, "none", "Test VM 25", "Linux amd64");
         Run.BackendRun vector = new Run.BackendRun("vector", true, "", "test device", OptionalDouble.of(READ),
-                OptionalDouble.of(PEAK), "test");
+                OptionalDouble.of(TYPICAL_READ), OptionalDouble.of(PEAK), "test");
         Run.BackendRun cuda = new Run.BackendRun("cuda", false, "unavailable: no driver", "", OptionalDouble.empty(),
-                OptionalDouble.empty(), "");
+                OptionalDouble.empty(), OptionalDouble.empty(), "");
         return new Run(machine, "2026-01-02T03:04:05Z", false, List.of("-f", "1"), List.of(cuda, vector), List.of(
                 result("ModelBenchmark.decode", Map.of("backend", "vector", "context", "128", "dtype", "f32",
                         "model", "124M", "steps", "16"), 500.0, "ms/op", Map.of()),
@@ -55,8 +56,10 @@ class FiguresTest {
         assertEquals("124M, f32, context 128, steps 16", decode.row());
         assertEquals("vector", decode.series());
         assertEquals(32.0, decode.value(), 1e-9);
-        double bound = READ / Workload.decodeBytesPerToken(ModelSize.GPT2_124M.config(), DType.F32, 128);
-        assertEquals(Figures.percent(32 / bound) + " of " + Figures.format(bound), decode.limit());
+        double bytes = Workload.decodeBytesPerToken(ModelSize.GPT2_124M.config(), DType.F32, 128);
+        double bound = READ / bytes;
+        assertEquals(Figures.percent(32 / bound) + " of " + Figures.format(bound) + "; "
+                + Figures.percent(32 / (TYPICAL_READ / bytes)) + " of the median read", decode.limit());
         // 512 x 768 x 3072 multiply-adds in 10 ms: 241.6 GFLOP/s, 60% of 400
         Figure gemm = f.get(1);
         assertEquals(Section.GEMM, gemm.section());
@@ -98,8 +101,14 @@ class FiguresTest {
         assertTrue(text.contains("| case | test-9000-8c · vector | other-4c-nvidia-h100-80gb-hbm3 · vector |"), text);
         assertTrue(text.contains("| 124M, f32, context 128, steps 16 | 32.0 ("), text);
         assertTrue(text.contains("skipped: unavailable: no driver"), text);
+        assertTrue(text.contains("| 50.0 GB/s (median pass 40.0) |"), text);
         assertTrue(text.contains("Quick runs"), text);
         assertTrue(Files.readString(dir.resolve("report.svg")).startsWith("<svg"));
+        // a run saved before the median pass was recorded reads with none
+        Path older = dir.resolve("older.json");
+        String saved = Files.readString(dir.resolve("a.json"));
+        Files.writeString(older, saved.replaceAll("\"typical_read_bytes_per_s\"[^,]*,", ""));
+        assertTrue(Run.read(older).backend("vector").orElseThrow().typicalReadBytesPerSecond().isEmpty());
         Files.writeString(dir.resolve("jmh-result.json"), "[]");
         assertThrows(IllegalArgumentException.class, () -> Run.read(dir.resolve("jmh-result.json")));
     }
