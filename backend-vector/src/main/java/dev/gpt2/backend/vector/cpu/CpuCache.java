@@ -82,11 +82,6 @@ public final class CpuCache implements KvCache {
         return nHead;
     }
 
-    /** Layers. */
-    public int layers() {
-        return nLayer;
-    }
-
     @Override
     public int capacity() {
         return capacity;

@@ -872,26 +872,25 @@ final class VectorKernels implements Kernels {
         for (; r < n; r++) {
             scoresRow(scores, r * stride, q, r * hd, keys, ko, keyStride, hd, t + r, scale);
         }
-        float[] totals = new float[n];
-        for (int i = 0; i < n; i++) {
-            totals[i] = softmaxNumerators(scores, i * stride, t + i);
-        }
         r = 0;
         int whole = hd - hd % (2 * L);
         for (; r + 2 <= n; r += 2) {
+            float total0 = softmaxNumerators(scores, r * stride, t + r);
+            float total1 = softmaxNumerators(scores, (r + 1) * stride, t + r + 1);
             for (int d0 = 0; d0 < whole; d0 += 2 * L) {
                 weightedValues2x2(out, o + r * outStride + d0, o + (r + 1) * outStride + d0, scores, r * stride,
-                        (r + 1) * stride, values, vo + d0, hd, t + r, totals[r], totals[r + 1]);
+                        (r + 1) * stride, values, vo + d0, hd, t + r, total0, total1);
             }
-            for (int i = r; i < r + 2; i++) {
-                for (int d0 = whole; d0 < hd; d0 += L) {
-                    weightedValues1(out, o + i * outStride + d0, scores, i * stride, values, vo + d0, hd, t + i,
-                            totals[i], Math.min(L, hd - d0));
-                }
+            for (int d0 = whole; d0 < hd; d0 += L) {
+                weightedValues1(out, o + r * outStride + d0, scores, r * stride, values, vo + d0, hd, t + r,
+                        total0, Math.min(L, hd - d0));
+                weightedValues1(out, o + (r + 1) * outStride + d0, scores, (r + 1) * stride, values, vo + d0, hd,
+                        t + r + 1, total1, Math.min(L, hd - d0));
             }
         }
         for (; r < n; r++) {
-            weightedValuesRow(out, o + r * outStride, scores, r * stride, values, vo, hd, t + r, totals[r]);
+            weightedValuesRow(out, o + r * outStride, scores, r * stride, values, vo, hd, t + r,
+                    softmaxNumerators(scores, r * stride, t + r));
         }
     }
 
