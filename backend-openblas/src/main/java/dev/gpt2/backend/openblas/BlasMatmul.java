@@ -7,6 +7,7 @@ import dev.gpt2.backend.vector.cpu.ComputePool;
 import dev.gpt2.backend.vector.cpu.CpuCache;
 import dev.gpt2.backend.vector.cpu.CpuTensor;
 import dev.gpt2.backend.vector.cpu.MatmulEngine;
+import dev.gpt2.backend.vector.cpu.Scratch;
 import dev.gpt2.backend.vector.cpu.Simd;
 import dev.gpt2.backend.vector.cpu.VectorMatmul;
 import jdk.incubator.vector.FloatVector;
@@ -62,7 +63,7 @@ final class BlasMatmul implements MatmulEngine {
     private final Simd simd;
     private final MatmulEngine small;
     /** Per-worker rows of the GELU epilogue. */
-    private final float[][] geluRows;
+    private final Scratch geluRows;
     /** Per-worker scores of {@link BlasAttention}, native; safe because the pool runs one loop at a time. */
     private final MemorySegment[] scratch;
 
@@ -70,7 +71,7 @@ final class BlasMatmul implements MatmulEngine {
         this.pool = pool;
         this.simd = simd;
         this.small = new VectorMatmul(pool, simd);
-        this.geluRows = new float[pool.threads()][];
+        this.geluRows = new Scratch(pool.threads());
         this.scratch = new MemorySegment[pool.threads()];
     }
 
@@ -112,11 +113,7 @@ final class BlasMatmul implements MatmulEngine {
             }
             Blas.gemm(o.at(0, j0), x, w.at(0, j0), false, rows, nb, k, 1, 1);
             if (epilogue == Epilogue.GELU) {
-                float[] row = geluRows[worker];
-                if (row == null || row.length < nb) {
-                    row = new float[nb];
-                    geluRows[worker] = row;
-                }
+                float[] row = geluRows.get(worker, nb);
                 for (int r = 0; r < rows; r++) {
                     simd.gelu(o.data(), (long) r * n + j0, nb, row);
                 }
