@@ -9,6 +9,7 @@ import dev.gpt2.api.Sampling;
 import dev.gpt2.api.spi.BackendConfig;
 import dev.gpt2.api.spi.DeviceLimits;
 import dev.gpt2.core.Gpt2Model;
+import dev.gpt2.core.Host;
 import dev.gpt2.core.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,20 +17,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * {@code gpt2 bench}: prefill and decode speed at batch 1, each beside its bound on this machine: decode against the
@@ -90,34 +87,24 @@ final class BenchCommand implements Callable<Integer> {
             double prefillFlopsPerToken = Workload.prefillFlops(c, promptTokens) / promptTokens;
             double[] prefill = new double[repetitions];
             double[] decode = new double[repetitions];
-            double[] read = new double[repetitions];
-            double[] typicalRead = new double[repetitions];
-            double[] peak = new double[repetitions];
-            double[] decodeFraction = new double[repetitions];
-            double[] decodeTypicalFraction = new double[repetitions];
-            double[] prefillFraction = new double[repetitions];
-            Optional<DeviceLimits> limits = Optional.empty();
+            DeviceLimits[] limits = new DeviceLimits[repetitions];
             for (int i = 0; i < repetitions; i++) {
                 Generation.Timings t = model.generate(GenerationRequest.of(prompt, options)).timings();
                 prefill[i] = t.prefillTokensPerSecond();
                 decode[i] = t.decodeTokensPerSecond();
                 // each run's limits measured right after it: on a shared machine both move with the load
-                limits = model.measureLimits(LIMITS_BUDGET.dividedBy(repetitions));
-                if (limits.isPresent()) {
-                    read[i] = limits.get().readBytesPerSecond();
-                    typicalRead[i] = limits.get().typicalReadBytesPerSecond();
-                    peak[i] = limits.get().fp32FlopsPerSecond();
-                    decodeFraction[i] = decode[i] * decodeBytes / read[i];
-                    decodeTypicalFraction[i] = decode[i] * decodeBytes / typicalRead[i];
-                    prefillFraction[i] = prefill[i] * prefillFlopsPerToken / peak[i];
-                }
+                limits[i] = model.measureLimits(LIMITS_BUDGET.dividedBy(repetitions)).orElse(null);
             }
             double prefillTps = median(prefill);
             double decodeTps = median(decode);
             long weightBytes = model.weightBytesPerToken();
             double prefillFlops = prefillFlopsPerToken * prefillTps;
-            boolean measured = limits.isPresent();
-            Double readMedian = measured ? median(read) : null;
+            boolean measured = limits[repetitions - 1] != null;
+            // each run against its own limits, then the median of those fractions
+            IntToDoubleFunction read = i -> limits[i].readBytesPerSecond();
+            IntToDoubleFunction typicalRead = i -> limits[i].typicalReadBytesPerSecond();
+            IntToDoubleFunction peak = i -> limits[i].fp32FlopsPerSecond();
+            Double readMedian = measured ? median(repetitions, read) : null;
 
             r.put("model", model.info().source());
             r.put("backend", model.info().backend());
@@ -135,15 +122,18 @@ final class BenchCommand implements Callable<Integer> {
             r.put("decode_bytes_per_token", decodeBytes);
             r.put("read_bandwidth_gb_per_s", measured ? readMedian / 1e9 : null);
             r.put("decode_bound_tokens_per_s", measured ? readMedian / decodeBytes : null);
-            r.put("decode_fraction_of_bound", measured ? median(decodeFraction) : null);
-            r.put("read_bandwidth_median_pass_gb_per_s", measured ? median(typicalRead) / 1e9 : null);
-            r.put("decode_fraction_of_median_read", measured ? median(decodeTypicalFraction) : null);
-            r.put("fp32_peak_gflops_per_s", measured ? median(peak) / 1e9 : null);
-            r.put("prefill_fraction_of_peak", measured ? median(prefillFraction) : null);
-            r.put("limits_method", limits.map(DeviceLimits::method).orElse("not measured by this backend"));
-            r.put("cpu", cpuModel());
+            r.put("decode_fraction_of_bound", measured
+                    ? median(repetitions, i -> decode[i] * decodeBytes / read.applyAsDouble(i)) : null);
+            r.put("read_bandwidth_median_pass_gb_per_s", measured ? median(repetitions, typicalRead) / 1e9 : null);
+            r.put("decode_fraction_of_median_read", measured
+                    ? median(repetitions, i -> decode[i] * decodeBytes / typicalRead.applyAsDouble(i)) : null);
+            r.put("fp32_peak_gflops_per_s", measured ? median(repetitions, peak) / 1e9 : null);
+            r.put("prefill_fraction_of_peak", measured
+                    ? median(repetitions, i -> prefill[i] * prefillFlopsPerToken / peak.applyAsDouble(i)) : null);
+            r.put("limits_method", measured ? limits[repetitions - 1].method() : "not measured by this backend");
+            r.put("cpu", Host.cpuModel().orElse(System.getProperty("os.arch")));
             r.put("cores", Runtime.getRuntime().availableProcessors());
-            r.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
+            r.put("jdk", Host.jdk());
             r.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -157,27 +147,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The median of {@code f(0) .. f(n - 1)}. */
+    private static double median(int n, IntToDoubleFunction f) {
+        double[] values = new double[n];
+        Arrays.setAll(values, f::applyAsDouble);
+        return median(values);
+    }
+
     private static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    /** The CPU's model name on Linux, else the architecture. */
-    private static String cpuModel() {
-        Path cpuinfo = Path.of("/proc/cpuinfo");
-        if (Files.isReadable(cpuinfo)) {
-            try (Stream<String> lines = Files.lines(cpuinfo)) {
-                Optional<String> name = lines.filter(l -> l.startsWith("model name")).findFirst()
-                        .map(l -> l.substring(l.indexOf(':') + 1).trim());
-                if (name.isPresent()) {
-                    return name.get();
-                }
-            } catch (IOException | java.io.UncheckedIOException e) {
-                return System.getProperty("os.arch");
-            }
-        }
-        return System.getProperty("os.arch");
     }
 }

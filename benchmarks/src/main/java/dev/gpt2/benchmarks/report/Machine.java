@@ -1,16 +1,15 @@
 package dev.gpt2.benchmarks.report;
 
+import dev.gpt2.core.Host;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,8 +26,8 @@ public record Machine(String cpu, int cores, long memoryBytes, String gpu, Strin
 
     /** This machine. */
     public static Machine current() {
-        return new Machine(cpuModel(), Runtime.getRuntime().availableProcessors(), physicalMemory(), gpus(),
-                System.getProperty("java.vm.name") + " " + Runtime.version(),
+        return new Machine(Host.cpuModel().orElse(System.getProperty("os.arch") + " CPU"),
+                Runtime.getRuntime().availableProcessors(), Host.physicalMemory().orElse(0), gpus(), Host.jdk(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"));
     }
@@ -63,25 +62,6 @@ public record Machine(String cpu, int cores, long memoryBytes, String gpu, Strin
 
     private static String slug(String s) {
         return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
-    }
-
-    private static String cpuModel() {
-        return firstValue(Path.of("/proc/cpuinfo"), "model name").orElse(System.getProperty("os.arch") + " CPU");
-    }
-
-    private static long physicalMemory() {
-        // "MemTotal:       24567896 kB"
-        return firstValue(Path.of("/proc/meminfo"), "MemTotal")
-                .map(v -> Long.parseLong(v.replaceAll("[^0-9]", "")) * 1024).orElse(0L);
-    }
-
-    /** The value after the colon of the first line of {@code file} that starts with {@code key}. */
-    private static Optional<String> firstValue(Path file, String key) {
-        try (var lines = Files.lines(file)) {
-            return lines.filter(l -> l.startsWith(key)).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim());
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     /** The GPUs as nvidia-smi lists them, one per line joined with "; ", or "none". */
