@@ -9,10 +9,10 @@ public final class DisallowedSpecialTokenException extends IllegalArgumentExcept
 
     /** The special token found. */
     private final String token;
-    /** The char offset (UTF-16 index) of its first occurrence in the text. */
-    private final int offset;
+    /** The char offset (UTF-16 index) of its first occurrence in the text (from the start of a stream). */
+    private final long offset;
 
-    DisallowedSpecialTokenException(String token, int offset) {
+    DisallowedSpecialTokenException(String token, long offset) {
         super("the text contains the special token " + token + " at char offset " + offset
                 + ", which the special-token policy does not allow: allow it (SpecialTokenPolicy.allow(\"" + token
                 + "\")) or encode it as ordinary text (SpecialTokenPolicy.ordinary())");
@@ -25,8 +25,11 @@ public final class DisallowedSpecialTokenException extends IllegalArgumentExcept
         return token;
     }
 
-    /** The char offset (UTF-16 index into the text) of its first occurrence. */
-    public int offset() {
+    /**
+     * The char offset (UTF-16 index into the text) of its first occurrence; for a {@link StreamingEncoder}, counted
+     * from the start of the stream.
+     */
+    public long offset() {
         return offset;
     }
 }

@@ -50,14 +50,19 @@ public final class Gpt2Tokenizer {
 
     /** The least number of chars {@link #encodeParallel} gives one task; shorter texts stay on the calling thread. */
     private static final int PARALLEL_CHUNK = 1 << 17;
+    /** A {@link StreamingEncoder} encodes once it holds this many chars. */
+    private static final int STREAM_HOLD = 1 << 21;
+    private static final int[] NO_IDS = {};
 
     private final Vocabulary vocab;
     private final List<String> specialTexts;
+    private final int longestSpecial;
     private final PieceCache cache = new PieceCache();
 
     private Gpt2Tokenizer(Vocabulary vocab) {
         this.vocab = vocab;
         this.specialTexts = List.copyOf(vocab.specials.keySet());
+        this.longestSpecial = specialTexts.stream().mapToInt(String::length).max().orElse(0);
     }
 
     /** The bundled vocabulary, loaded once, on first use (lazy holder: safe under concurrent first calls). */
@@ -305,6 +310,82 @@ public final class Gpt2Tokenizer {
         byte[] out = new byte[tokenLength(id)];
         copyTokenBytes(id, out, 0);
         return out;
+    }
+
+    /**
+     * An encoder of a text that arrives in parts, holding a bounded part of it, with the ids of {@link #encode(String,
+     * SpecialTokenPolicy)} of the whole text. Not thread-safe; one per stream.
+     */
+    public StreamingEncoder streamingEncoder(SpecialTokenPolicy policy) {
+        allowedSpecials("", policy);
+        return new Streaming(policy);
+    }
+
+    /** {@link StreamingEncoder} (a named class: it calls the tokenizer's private methods). */
+    private final class Streaming implements StreamingEncoder {
+        private final SpecialTokenPolicy policy;
+        private final StringBuilder held = new StringBuilder();
+        /** Chars of the stream encoded before {@link #held}. */
+        private long encoded;
+        /** Look for a cut once {@link #held} has this many chars (doubled after a search that found none). */
+        private int nextTry = STREAM_HOLD;
+
+        Streaming(SpecialTokenPolicy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public int[] push(CharSequence text) {
+            held.append(text);
+            if (held.length() < nextTry) {
+                return NO_IDS;
+            }
+            String all = held.toString();
+            int cut = lastStreamCut(all);
+            if (cut <= 0) {
+                nextTry = (int) Math.min(Integer.MAX_VALUE - 16, 2L * all.length());
+                return NO_IDS;
+            }
+            held.delete(0, cut);
+            nextTry = STREAM_HOLD;
+            return encodePart(all.substring(0, cut));
+        }
+
+        @Override
+        public int[] finish() {
+            String all = held.toString();
+            try {
+                return encodePart(all);
+            } finally {
+                held.setLength(0);
+                encoded = 0;
+                nextTry = STREAM_HOLD;
+            }
+        }
+
+        private int[] encodePart(String part) {
+            try {
+                return encodeParallel(part, policy);
+            } catch (DisallowedSpecialTokenException e) {
+                throw new DisallowedSpecialTokenException(e.token(), encoded + e.offset());
+            } finally {
+                encoded += part.length();
+            }
+        }
+    }
+
+    /**
+     * The last place where a held text may be cut for a {@link StreamingEncoder}: a safe cut ({@link
+     * PreTokenizer#isSafeCut}) outside every special token (allowed or not, so that a disallowed one is still found
+     * whole), far enough from the end that a special token around it lies within the text; 0 if there is none.
+     */
+    private int lastStreamCut(String text) {
+        for (int i = text.length() - longestSpecial - 1; i > 0; i--) {
+            if (PreTokenizer.isSafeCut(text, i) && !insideSpecial(text, i, specialTexts)) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     /** A decoder that hands out text only when its UTF-8 is complete. Not thread-safe; one per stream. */

@@ -89,4 +89,14 @@ final class Fixtures {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** {@code n} random ASCII lowercase letters: one long piece without a place to cut. */
+    static String randomLetters(long seed, int n) {
+        java.util.Random random = new java.util.Random(seed);
+        char[] letters = new char[n];
+        for (int i = 0; i < n; i++) {
+            letters[i] = (char) ('a' + random.nextInt(26));
+        }
+        return new String(letters);
+    }
 }

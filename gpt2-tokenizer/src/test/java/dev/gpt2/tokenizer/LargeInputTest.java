@@ -16,15 +16,10 @@ class LargeInputTest {
 
     @Test
     void fourMegabytesOfLettersWithoutASpace() {
-        Random random = new Random(50);
-        char[] letters = new char[4 << 20];
-        for (int i = 0; i < letters.length; i++) {
-            letters[i] = (char) ('a' + random.nextInt(26));
-        }
-        String text = new String(letters);
+        String text = Fixtures.randomLetters(50, 4 << 20);
         int[] ids = gpt2.encodeOrdinary(text);
         assertEquals(text, gpt2.decode(ids));
-        assertTrue(ids.length > letters.length / 4 && ids.length < letters.length / 1.5, "ids: " + ids.length);
+        assertTrue(ids.length > text.length() / 4 && ids.length < text.length() / 1.5, "ids: " + ids.length);
     }
 
     @Test
