@@ -2,6 +2,7 @@ package dev.gpt2.cli;
 
 import dev.gpt2.tokenizer.Gpt2Tokenizer;
 import dev.gpt2.tokenizer.SpecialTokenPolicy;
+import dev.gpt2.tokenizer.StreamingEncoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +37,24 @@ final class EncodeCommand implements Runnable {
     @Option(names = "--allow-special", description = "Encode <|endoftext|> in the text as the special token 50256.")
     boolean allowSpecial;
 
+    /** Bytes of input read at a time. */
+    private static final int READ_BLOCK = 1 << 20;
+
     private final OutputStream stdout = System.out;
+    /** Ids encoded so far. */
+    private long total;
+
+    /** Counts the ids, and writes them unless only their count is wanted. */
+    private void emit(int[] ids, IdWriter out) {
+        total += ids.length;
+        if (!count) {
+            try {
+                out.write(ids);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the ids: " + e.getMessage(), e);
+            }
+        }
+    }
 
     @Override
     public void run() {
@@ -54,13 +72,14 @@ final class EncodeCommand implements Runnable {
             });
             return;
         }
+        // the input is read block by block and encoded as it comes: memory stays bounded however long it is
+        StreamingEncoder encoder = gpt2.streamingEncoder(policy);
+        IdWriter out = new IdWriter(stdout);
         try {
-            int[] ids = gpt2.encodeParallel(in.readAll(), policy);
-            IdWriter out = new IdWriter(stdout);
+            in.forEachBlock(READ_BLOCK, text -> emit(encoder.push(text), out));
+            emit(encoder.finish(), out);
             if (count) {
-                out.write(ids.length);
-            } else {
-                out.write(ids, 0, ids.length);
+                out.write(total);
             }
             out.newLine();
             out.flush();

@@ -8,28 +8,31 @@ final class IdWriter {
     private final OutputStream out;
     private final byte[] buffer = new byte[1 << 16];
     private int size;
+    /** Whether the current line has an id already (the next one needs a space before it). */
+    private boolean lineStarted;
 
     IdWriter(OutputStream out) {
         this.out = out;
     }
 
-    /** Writes {@code ids[from, to)} separated by single spaces. */
-    void write(int[] ids, int from, int to) throws IOException {
-        for (int i = from; i < to; i++) {
-            if (i > from) {
+    /** Writes ids on the current line, each after a single space but the line's first. */
+    void write(int[] ids) throws IOException {
+        for (int id : ids) {
+            if (lineStarted) {
                 put((byte) ' ');
             }
-            write(ids[i]);
+            write(id);
+            lineStarted = true;
         }
     }
 
     /** Writes one non-negative number. */
-    void write(int value) throws IOException {
-        if (size + 11 > buffer.length) {
+    void write(long value) throws IOException {
+        if (size + 20 > buffer.length) {
             drain();
         }
         int digits = 1;
-        for (int v = value; v >= 10; v /= 10) {
+        for (long v = value; v >= 10; v /= 10) {
             digits++;
         }
         for (int i = size + digits - 1; i >= size; i--) {
@@ -41,6 +44,7 @@ final class IdWriter {
 
     void newLine() throws IOException {
         put((byte) '\n');
+        lineStarted = false;
     }
 
     /** Writes out what is buffered and flushes the stream (which stays open). */

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The input of {@code encode} and {@code decode}: a file ({@code --file}) or stdin, read as UTF-8. Bytes that are not
@@ -54,10 +55,66 @@ final class Utf8Input {
         }
     }
 
-    /** All the input as text. */
-    String readAll() {
-        byte[] bytes = readAllBytes();
-        return text(bytes, 0, bytes.length, "");
+    /**
+     * Reads the input in blocks of about {@code blockBytes} bytes, each cut after a whole UTF-8 character, and hands
+     * each block's text to {@code sink}: the texts joined are {@link #text} of all the bytes (the same U+FFFD for the
+     * same invalid bytes, the warning naming the byte's offset in the whole input).
+     */
+    void forEachBlock(int blockBytes, Consumer<String> sink) {
+        InputStream in = open();
+        try {
+            byte[] buffer = new byte[blockBytes + 4];
+            int held = 0;
+            long offset = 0;
+            while (true) {
+                int n = in.readNBytes(buffer, held, blockBytes);
+                int end = held + n;
+                int cut = n == 0 ? end : charStart(buffer, end);
+                sink.accept(text(buffer, 0, cut, "", offset));
+                offset += cut;
+                held = end - cut;
+                System.arraycopy(buffer, cut, buffer, 0, held);
+                if (n == 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name() + ": " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // read to the end already; nothing is lost
+                }
+            }
+        }
+    }
+
+    /**
+     * Where the last UTF-8 character of {@code bytes[0, end)} starts if its bytes may continue past {@code end}
+     * (a lead byte less than its length from the end), else {@code end}.
+     */
+    static int charStart(byte[] bytes, int end) {
+        for (int i = end - 1; i >= Math.max(0, end - 3); i--) {
+            int b = bytes[i] & 0xff;
+            if ((b & 0xc0) != 0x80) {
+                int length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+                return i + length > end ? i : end;
+            }
+        }
+        return end;
+    }
+
+    /** The file, opened, or stdin. */
+    private InputStream open() {
+        try {
+            return file == null ? stdin : Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--file " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name() + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -66,13 +123,18 @@ final class Utf8Input {
      * @param where where the bytes are, for the warning ("" or " line 7")
      */
     String text(byte[] bytes, int from, int to, String where) {
+        return text(bytes, from, to, where, 0);
+    }
+
+    /** {@link #text(byte[], int, int, String)} of bytes that start at byte {@code offset} of what is read. */
+    private String text(byte[] bytes, int from, int to, String where, long offset) {
         String text = new String(bytes, from, to - from, StandardCharsets.UTF_8);
         if (!warned && text.indexOf('\uFFFD') >= 0) {
             int bad = firstInvalidByte(bytes, from, to);
             if (bad >= 0) {
                 warned = true;
                 err.println("gpt2 " + command + ": warning: " + name() + where + " is not valid UTF-8 (byte "
-                        + bad + " of it is invalid): invalid bytes are read as U+FFFD");
+                        + (offset + bad) + " of it is invalid): invalid bytes are read as U+FFFD");
                 err.flush();
             }
         }
@@ -106,13 +168,7 @@ final class Utf8Input {
         private int number;
 
         Lines() {
-            try {
-                in = file == null ? stdin : Files.newInputStream(file);
-            } catch (NoSuchFileException e) {
-                throw new IllegalArgumentException("--file " + file + ": no such file");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + name() + ": " + e.getMessage(), e);
-            }
+            in = open();
         }
 
         /** The number of the line last read, from 1. */

@@ -1,5 +1,6 @@
 package dev.gpt2.cli;
 
+import dev.gpt2.tokenizer.Gpt2Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.core.JsonParser;
@@ -7,6 +8,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +114,44 @@ class EncodeDecodeCommandTest {
         byte[] badLine = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}'};
         CommandRun lines = CommandRun.run(badLine, "encode", "--jsonl");
         assertTrue(lines.stderr().contains("stdin line 1 is not valid UTF-8"), lines.stderr());
+    }
+
+    @Test
+    void inputLongerThanABlockIsReadInBlocksWithTheSameIdsAndTheWholeInputsByteOffsets() throws Exception {
+        // "é" (2 bytes) straddles the 1 MiB block boundary, "😀" (4 bytes) the next, an invalid byte lies beyond both
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        fillTo(bytes, (1 << 20) - 1);
+        bytes.writeBytes("é again".getBytes(StandardCharsets.UTF_8));
+        fillTo(bytes, (2 << 20) - 2);
+        bytes.writeBytes("😀 and".getBytes(StandardCharsets.UTF_8));
+        int bad = bytes.size() + 1000;
+        while (bytes.size() < bad) {
+            bytes.write('x');
+        }
+        bytes.write(0xFF);
+        bytes.writeBytes(" end".getBytes(StandardCharsets.UTF_8));
+        Path file = dir.resolve("long.txt");
+        Files.write(file, bytes.toByteArray());
+
+        String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+        int[] expected = Gpt2Tokenizer.gpt2().encodeOrdinary(text);
+        CommandRun r = CommandRun.run("", "encode", "--file", file.toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        String[] got = r.out().strip().split(" ");
+        assertEquals(expected.length, got.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], Integer.parseInt(got[i]), "id " + i);
+        }
+        assertTrue(r.stderr().contains("(byte " + bad + " of it is invalid)"), r.stderr());
+        assertEquals(expected.length + "\n", CommandRun.run(bytes.toByteArray(), "encode", "--count").out());
+    }
+
+    /** Appends "Hello world, " until {@code bytes} holds {@code size} bytes (the last one cut short). */
+    private static void fillTo(ByteArrayOutputStream bytes, int size) {
+        byte[] unit = "Hello world, ".getBytes(StandardCharsets.UTF_8);
+        while (bytes.size() < size) {
+            bytes.write(unit, 0, Math.min(unit.length, size - bytes.size()));
+        }
     }
 
     @Test
