@@ -29,7 +29,12 @@ final class DecodeCommand implements Runnable {
             + "{\"text\": \"...\"} (blank input lines are skipped).")
     boolean jsonl;
 
+    /** Bytes of input read at a time. */
+    private static final int READ_BLOCK = 1 << 20;
+
     private final OutputStream stdout = System.out;
+    /** Ids decoded so far (where the next block's first id is in the whole input). */
+    private long decoded;
 
     @Override
     public void run() {
@@ -40,11 +45,72 @@ final class DecodeCommand implements Runnable {
                     (line, where, out) -> out.writeText(gpt2.decode(JsonLines.ids(line, where))));
             return;
         }
-        try {
-            stdout.write(gpt2.decode(parseIds(in.readAllBytes(), in.name())).getBytes(StandardCharsets.UTF_8));
-            stdout.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
+        // the ids are read block by block and their text written as it comes: memory stays bounded
+        TextWriter out = new TextWriter(stdout);
+        in.forEachBlock(READ_BLOCK, DecodeCommand::afterLastSeparator, (bytes, length, offset) -> {
+            int[] ids = parseIds(bytes, length, in.name());
+            out.write(gpt2.decodeBytes(ids, decoded));
+            decoded += ids.length;
+        });
+        out.finish();
+    }
+
+    /** Where a block of ids may end: after its last separator, so that no id is cut in two. */
+    private static int afterLastSeparator(byte[] bytes, int end) {
+        for (int i = end - 1; i >= 0; i--) {
+            if (separator(bytes[i])) {
+                return i + 1;
+            }
+        }
+        return end;
+    }
+
+    private static boolean separator(byte b) {
+        return b == ' ' || b == ',' || b == '\n' || b == '\r' || b == '\t';
+    }
+
+    /**
+     * Writes the ids' bytes as text: complete UTF-8 characters as they come, bytes that are not valid UTF-8 as
+     * U+FFFD, exactly as decoding all the bytes at once would (a character whose bytes arrive in two blocks waits
+     * for the second).
+     */
+    private static final class TextWriter {
+        private final OutputStream out;
+        private byte[] pending = new byte[0];
+
+        TextWriter(OutputStream out) {
+            this.out = out;
+        }
+
+        void write(byte[] bytes) {
+            byte[] all = pending.length == 0 ? bytes : concat(pending, bytes);
+            int cut = Utf8Input.charStart(all, all.length);
+            emit(all, cut);
+            pending = Arrays.copyOfRange(all, cut, all.length);
+        }
+
+        void finish() {
+            emit(pending, pending.length);
+            pending = new byte[0];
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
+            }
+        }
+
+        private void emit(byte[] bytes, int length) {
+            try {
+                out.write(new String(bytes, 0, length, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
+            }
+        }
+
+        private static byte[] concat(byte[] a, byte[] b) {
+            byte[] all = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, all, a.length, b.length);
+            return all;
         }
     }
 
@@ -53,26 +119,23 @@ final class DecodeCommand implements Runnable {
      *
      * @throws IllegalArgumentException something else than such numbers, or a number beyond the int range
      */
-    static int[] parseIds(byte[] text, String source) {
-        int[] ids = new int[Math.max(16, text.length / 4)];
+    static int[] parseIds(byte[] text, int length, String source) {
+        int[] ids = new int[Math.max(16, length / 4)];
         int n = 0;
         int i = 0;
-        while (i < text.length) {
-            byte b = text[i];
-            if (b == ' ' || b == ',' || b == '\n' || b == '\r' || b == '\t') {
+        while (i < length) {
+            if (separator(text[i])) {
                 i++;
                 continue;
             }
             int start = i;
             long value = 0;
-            while (i < text.length && text[i] >= '0' && text[i] <= '9' && value <= Integer.MAX_VALUE) {
+            while (i < length && text[i] >= '0' && text[i] <= '9' && value <= Integer.MAX_VALUE) {
                 value = value * 10 + (text[i++] - '0');
             }
-            boolean separated = i == text.length || text[i] == ' ' || text[i] == ',' || text[i] == '\n'
-                    || text[i] == '\r' || text[i] == '\t';
-            if (i == start || !separated || value > Integer.MAX_VALUE) {
+            if (i == start || (i < length && !separator(text[i])) || value > Integer.MAX_VALUE) {
                 int end = start;
-                while (end < text.length && end - start < 40 && text[end] > ' ' && text[end] != ',') {
+                while (end < length && end - start < 40 && text[end] > ' ' && text[end] != ',') {
                     end++;
                 }
                 throw new IllegalArgumentException(source + ": \"" + new String(text, start, end - start,

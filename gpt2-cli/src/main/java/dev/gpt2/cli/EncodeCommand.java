@@ -76,7 +76,7 @@ final class EncodeCommand implements Runnable {
         StreamingEncoder encoder = gpt2.streamingEncoder(policy);
         IdWriter out = new IdWriter(stdout);
         try {
-            in.forEachBlock(READ_BLOCK, text -> emit(encoder.push(text), out));
+            in.forEachText(READ_BLOCK, text -> emit(encoder.push(text), out));
             emit(encoder.finish(), out);
             if (count) {
                 out.write(total);

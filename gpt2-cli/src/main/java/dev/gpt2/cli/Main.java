@@ -32,7 +32,14 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code: 0 success, 1 failure, 2 bad usage. */
     public static int run(String... args) {
         CommandLine cli = commandLine();
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // an Error passes picocli's handler; the allocation that failed is gone, so there is room to say so
+            cli.getErr().println("gpt2: " + message(e));
+            cli.getErr().flush();
+            return 1;
+        }
     }
 
     static CommandLine commandLine() {

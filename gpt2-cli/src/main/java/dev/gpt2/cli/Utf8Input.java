@@ -44,36 +44,40 @@ final class Utf8Input {
         return file == null ? "stdin" : file.toString();
     }
 
-    /** All the input's bytes. */
-    byte[] readAllBytes() {
-        try {
-            return file == null ? stdin.readAllBytes() : Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("--file " + file + ": no such file");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name() + ": " + e.getMessage(), e);
-        }
+    /** Where a block of the input may end: {@code end} or before, the bytes after it start the next block. */
+    @FunctionalInterface
+    interface Cut {
+        int at(byte[] bytes, int end);
+    }
+
+    /** A block of the input: {@code bytes[0, length)}, which start at byte {@code offset} of the whole input. */
+    @FunctionalInterface
+    interface BlockSink {
+        void accept(byte[] bytes, int length, long offset);
     }
 
     /**
-     * Reads the input in blocks of about {@code blockBytes} bytes, each cut after a whole UTF-8 character, and hands
-     * each block's text to {@code sink}: the texts joined are {@link #text} of all the bytes (the same U+FFFD for the
-     * same invalid bytes, the warning naming the byte's offset in the whole input).
+     * Reads the input in blocks of about {@code blockBytes} bytes, each ending where {@code cut} says (the last block
+     * at the end of the input; a block that {@code cut} would leave empty or less than half read is taken whole), and
+     * hands them to {@code sink} in order. Holds at most two blocks' bytes, however long the input.
      */
-    void forEachBlock(int blockBytes, Consumer<String> sink) {
+    void forEachBlock(int blockBytes, Cut cut, BlockSink sink) {
         InputStream in = open();
         try {
-            byte[] buffer = new byte[blockBytes + 4];
+            byte[] buffer = new byte[2 * blockBytes];
             int held = 0;
             long offset = 0;
             while (true) {
                 int n = in.readNBytes(buffer, held, blockBytes);
                 int end = held + n;
-                int cut = n == 0 ? end : charStart(buffer, end);
-                sink.accept(text(buffer, 0, cut, "", offset));
-                offset += cut;
-                held = end - cut;
-                System.arraycopy(buffer, cut, buffer, 0, held);
+                int at = n == 0 ? end : cut.at(buffer, end);
+                if (at <= 0 || end - at > blockBytes / 2) {
+                    at = end;
+                }
+                sink.accept(buffer, at, offset);
+                offset += at;
+                held = end - at;
+                System.arraycopy(buffer, at, buffer, 0, held);
                 if (n == 0) {
                     return;
                 }
@@ -89,6 +93,16 @@ final class Utf8Input {
                 }
             }
         }
+    }
+
+    /**
+     * Reads the input as text in blocks of about {@code blockBytes} bytes, each cut after a whole UTF-8 character,
+     * and hands each block's text to {@code sink}: the texts joined are {@link #text} of all the bytes (the same
+     * U+FFFD for the same invalid bytes, the warning naming the byte's offset in the whole input).
+     */
+    void forEachText(int blockBytes, Consumer<String> sink) {
+        forEachBlock(blockBytes, Utf8Input::charStart, (bytes, length, offset) ->
+                sink.accept(text(bytes, 0, length, "", offset)));
     }
 
     /**

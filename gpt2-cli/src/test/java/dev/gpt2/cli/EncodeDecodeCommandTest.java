@@ -146,6 +146,27 @@ class EncodeDecodeCommandTest {
         assertEquals(expected.length + "\n", CommandRun.run(bytes.toByteArray(), "encode", "--count").out());
     }
 
+    @Test
+    void idsLongerThanABlockDecodeAsAWholeAndABadIdIsFoundAtItsIndexInTheWholeInput() throws Exception {
+        // most ids here are parts of an emoji's 4 bytes: wherever the blocks of ids are cut, the text must not change
+        String text = ("Hello " + "😀".repeat(40) + " world, ").repeat(7_000);
+        int[] ids = Gpt2Tokenizer.gpt2().encodeOrdinary(text);
+        StringBuilder list = new StringBuilder();
+        for (int id : ids) {
+            list.append(id).append(' ');
+        }
+        Path file = dir.resolve("ids.txt");
+        Files.writeString(file, list);
+        assertTrue(Files.size(file) > 2 << 20, "more than two blocks: " + Files.size(file));
+        CommandRun r = CommandRun.run("", "decode", "--file", file.toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(text, r.out());
+
+        Files.writeString(file, list + "50257 15496");
+        assertError(CommandRun.run("", "decode", "--file", file.toString()),
+                "token id 50257 (at index " + ids.length + ") is out of range");
+    }
+
     /** Appends "Hello world, " until {@code bytes} holds {@code size} bytes (the last one cut short). */
     private static void fillTo(ByteArrayOutputStream bytes, int size) {
         byte[] unit = "Hello world, ".getBytes(StandardCharsets.UTF_8);

@@ -270,12 +270,22 @@ public final class Gpt2Tokenizer {
      * @throws IllegalArgumentException an id is out of range
      */
     public byte[] decodeBytes(int[] ids) {
+        return decodeBytes(ids, 0);
+    }
+
+    /**
+     * {@link #decodeBytes(int[])} of ids that continue a longer sequence (one decoded in parts): an id out of range is
+     * reported at its index in the whole sequence, {@code firstIndex} plus its index in {@code ids}.
+     *
+     * @throws IllegalArgumentException an id is out of range
+     */
+    public byte[] decodeBytes(int[] ids, long firstIndex) {
         int[] offsets = vocab.offsets;
         long total = 0;
         for (int i = 0; i < ids.length; i++) {
             int id = ids[i];
             if (id < 0 || id >= offsets.length - 1) {
-                throw outOfRange(id, " (at index " + i + ")");
+                throw outOfRange(id, " (at index " + (firstIndex + i) + ")");
             }
             total += offsets[id + 1] - offsets[id];
         }
