@@ -1,5 +1,6 @@
 package dev.gpt2.backend.openblas;
 
+import jdk.incubator.vector.VectorShape;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
@@ -8,6 +9,7 @@ import java.lang.module.ModuleFinder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * OpenBLAS as JavaCPP loads it: the native library is loaded once per JVM, on first use, and set to one thread.
@@ -42,6 +44,9 @@ final class OpenBlasLibrary {
     private static final class Holder {
         static final Status STATUS = load();
     }
+
+    /** OpenBLAS's x86-64 kernel sets that use AVX-512. */
+    private static final Set<String> AVX512_KERNELS = Set.of("SkylakeX", "Cooperlake", "SapphireRapids");
 
     /** Loads the library on the first call; never throws. */
     static Status status() {
@@ -134,10 +139,34 @@ final class OpenBlasLibrary {
         return m.lines().findFirst().orElse(m).trim();
     }
 
-    /** "OpenBLAS 0.3.31 (linux-x86_64)" or the reason it is unavailable, for diagnostics. */
+    /**
+     * "OpenBLAS 0.3.31 (linux-x86_64, SkylakeX kernels)" or the reason it is unavailable, for diagnostics; with
+     * {@link #coreTypeHint} when the environment holds OpenBLAS to narrower kernels than the CPU runs.
+     */
     static String describe() {
         Status s = status();
         return s.loaded() ? "OpenBLAS " + s.version() + " (" + s.platform().toLowerCase(Locale.ROOT)
-                + (s.kernels().isEmpty() ? "" : ", " + s.kernels() + " kernels") + ")" : s.reason();
+                + (s.kernels().isEmpty() ? "" : ", " + s.kernels() + " kernels") + coreTypeHint(
+                System.getenv("OPENBLAS_CORETYPE"), s.kernels(), System.getProperty("os.arch"),
+                VectorShape.preferredShape().vectorBitSize()) + ")" : s.reason();
+    }
+
+    /**
+     * What to do when {@code OPENBLAS_CORETYPE} makes OpenBLAS run kernels without AVX-512 on an x86-64 CPU that has
+     * it (its sgemm then runs at about half the speed: 65-85 GFLOP/s per core against 150-175 measured on Zen 5), else
+     * "".
+     *
+     * @param coreType the variable's value, or null
+     * @param kernels  the kernels OpenBLAS runs ("Haswell"), or empty when unknown
+     * @param cpuBits  the CPU's widest vectors, in bits
+     */
+    static String coreTypeHint(String coreType, String kernels, String arch, int cpuBits) {
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+        if (coreType == null || coreType.isBlank() || kernels.isEmpty() || !x86 || cpuBits < 512
+                || AVX512_KERNELS.contains(kernels)) {
+            return "";
+        }
+        return ": OPENBLAS_CORETYPE=" + coreType + " holds it to them although this CPU has AVX-512; unset it for"
+                + " about twice the matmul speed, or use --backend vector";
     }
 }

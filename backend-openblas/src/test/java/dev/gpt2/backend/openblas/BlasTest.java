@@ -24,6 +24,17 @@ class BlasTest {
         assertTrue(!s.kernels().isEmpty(), "OpenBLAS did not say which kernels it picked");
     }
 
+    @Test
+    void aCoreTypeHoldingAnAvx512CpuToNarrowerKernelsIsReportedWithWhatToDo() {
+        String hint = OpenBlasLibrary.coreTypeHint("Haswell", "Haswell", "amd64", 512);
+        assertTrue(hint.contains("OPENBLAS_CORETYPE=Haswell") && hint.contains("unset it"), hint);
+        assertEquals("", OpenBlasLibrary.coreTypeHint(null, "Haswell", "amd64", 512), "OpenBLAS chose by itself");
+        assertEquals("", OpenBlasLibrary.coreTypeHint("Cooperlake", "Cooperlake", "amd64", 512), "AVX-512 kernels");
+        assertEquals("", OpenBlasLibrary.coreTypeHint("Haswell", "Haswell", "amd64", 256), "an AVX2 CPU");
+        assertEquals("", OpenBlasLibrary.coreTypeHint("A64FX", "A64FX", "aarch64", 512), "not x86-64");
+        assertEquals("", OpenBlasLibrary.coreTypeHint("Haswell", "", "amd64", 512), "kernels unknown");
+    }
+
     /** Random values in [-1, 1) at every float of a new segment; NaN where {@code nan}. */
     static MemorySegment random(Arena arena, long floats, SplittableRandom rnd, boolean nan) {
         MemorySegment s = arena.allocate(floats * Float.BYTES, 64);
