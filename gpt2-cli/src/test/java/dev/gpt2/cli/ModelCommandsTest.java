@@ -20,6 +20,16 @@ class ModelCommandsTest {
     Path dir;
 
     @Test
+    void backendsListsEveryBackendWithItsStateAndItsDtypesInOneOrder() {
+        Cli r = Cli.run("backends");
+        assertEquals(0, r.exitCode(), r.err());
+        String vector = r.out().lines().filter(l -> l.contains(" vector ")).findFirst().orElseThrow();
+        assertTrue(vector.contains("available") && vector.endsWith("[f32, f16, bf16, q8]"), vector);
+        assertTrue(r.out().contains("reference"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("*")), "one backend is marked as the default: " + r.out());
+    }
+
+    @Test
     void scoreIdsAsJson() {
         // tiny-a's second case: ids [167, 483], nll_sum 6.8194032337170185 from numpy
         Cli r = Cli.run("score", "--model", TINY_A, "--backend", "reference", "--ids", "167 483", "--json");
