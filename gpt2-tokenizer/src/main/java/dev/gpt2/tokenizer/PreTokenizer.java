@@ -153,15 +153,28 @@ final class PreTokenizer {
     }
 
     /**
-     * Whether the ordinary text may be cut at {@code i} without changing its pieces: a space that follows an ASCII
-     * letter. The letter ends a letter run or a contraction whatever comes next, and a piece depends only on the
-     * text from its start, so the pieces of {@code s[..i)} and {@code s[i..)} are those of {@code s}.
+     * Whether the ordinary text may be cut at {@code i} without changing its pieces: between two code points of
+     * different classes where the first is not whitespace, unless it is an apostrophe (which may start a contraction
+     * with the letters after it). A letter, number or other run ends there whatever comes next (only whitespace runs
+     * look ahead), so a piece ends at {@code i} in {@code s}; a piece depends only on the text from its start, so the
+     * pieces of {@code s[..i)} and {@code s[i..)} are those of {@code s}. Never inside a surrogate pair.
      */
     static boolean isSafeCut(String s, int i) {
-        if (i <= 0 || i >= s.length() || s.charAt(i) != ' ') {
+        if (i <= 0 || i >= s.length() || Character.isSurrogatePair(s.charAt(i - 1), s.charAt(i))) {
             return false;
         }
-        char p = s.charAt(i - 1);
-        return (p >= 'a' && p <= 'z') || (p >= 'A' && p <= 'Z');
+        byte before = classBefore(s, i);
+        byte after = classAt(s, i, s.length());
+        return before != SPACE && before != after && s.charAt(i - 1) != '\'';
+    }
+
+    /** The class of the code point that ends at {@code i} (a surrogate pair's as one). */
+    private static byte classBefore(String s, int i) {
+        char ch = s.charAt(i - 1);
+        if (Character.isLowSurrogate(ch) && i >= 2 && Character.isHighSurrogate(s.charAt(i - 2))) {
+            return classOf(Character.toCodePoint(s.charAt(i - 2), ch));
+        }
+        byte k = bmpClass(ch);
+        return k == HIGH_SURROGATE ? OTHER : k;
     }
 }

@@ -6,9 +6,11 @@ package dev.gpt2.tokenizer;
  * {@link Gpt2Tokenizer#encode(String, SpecialTokenPolicy)} of the whole text.
  *
  * <p>The encoder holds what it is given until it has about two million chars, then encodes them up to the last place
- * where GPT-2's pre-split pattern has a piece boundary whatever text follows (a space after an ASCII letter, outside
- * any special token), on several threads as {@link Gpt2Tokenizer#encodeParallel} does, and keeps the rest. A text
- * with no such place (no space after a letter at all) is held until it has one or ends. Not thread-safe: one encoder
+ * where GPT-2's pre-split pattern has a piece boundary whatever text follows (where a letter, number or other run
+ * meets whitespace or a run of another class, outside any special token), on several threads as
+ * {@link Gpt2Tokenizer#encodeParallel} does, and keeps the rest. Prose in any script, code and data have such places
+ * every few chars; a text without one (a single run of letters, say, millions long) is held until it has one or ends.
+ * After an exception the stream is over: the encoder is empty and can start a new one. Not thread-safe: one encoder
  * per stream ({@link Gpt2Tokenizer#streamingEncoder}).
  */
 public interface StreamingEncoder {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /** The tokenizer fixtures of {@code testdata/tokenizer} (made with OpenAI's encoder.py) and the bundled text files. */
 final class Fixtures {
@@ -92,7 +93,7 @@ final class Fixtures {
 
     /** {@code n} random ASCII lowercase letters: one long piece without a place to cut. */
     static String randomLetters(long seed, int n) {
-        java.util.Random random = new java.util.Random(seed);
+        Random random = new Random(seed);
         char[] letters = new char[n];
         for (int i = 0; i < n; i++) {
             letters[i] = (char) ('a' + random.nextInt(26));

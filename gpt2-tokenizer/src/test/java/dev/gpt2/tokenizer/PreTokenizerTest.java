@@ -9,6 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hand-written pre-tokenizer against GPT-2's pattern run by java.util.regex with Unicode classes. */
 class PreTokenizerTest {
@@ -72,6 +74,36 @@ class PreTokenizerTest {
         }
         cut.addAll(pieces(text.substring(from)));
         assertEquals(whole, cut);
+    }
+
+    @Test
+    void aSafeCutSplitsTheRegexPiecesOfRandomTextsExactly() {
+        Random random = new Random(1997);
+        int cuts = 0;
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int len = 2 + random.nextInt(20);
+            for (int i = 0; i < len; i++) {
+                sb.appendCodePoint(ALPHABET[random.nextInt(ALPHABET.length)]);
+            }
+            String text = sb.toString();
+            List<String> whole = regexPieces(text);
+            for (int i = 1; i < text.length(); i++) {
+                if (PreTokenizer.isSafeCut(text, i)) {
+                    List<String> parts = new ArrayList<>(regexPieces(text.substring(0, i)));
+                    parts.addAll(regexPieces(text.substring(i)));
+                    assertEquals(whole, parts, "cut at " + i + " of " + text.codePoints()
+                            .mapToObj(Integer::toHexString).toList());
+                    cuts++;
+                }
+            }
+        }
+        assertTrue(cuts > 50_000, "cuts checked: " + cuts);
+        assertFalse(PreTokenizer.isSafeCut("don't", 4), "' then t: a contraction");
+        assertFalse(PreTokenizer.isSafeCut("a  b", 2), "inside a whitespace run");
+        assertFalse(PreTokenizer.isSafeCut("\uD83D\uDE00", 1), "inside a surrogate pair");
+        assertTrue(PreTokenizer.isSafeCut("中文，中文", 3), "other then letter");
+        assertTrue(PreTokenizer.isSafeCut("abc\n", 3), "whitespace after a letter");
     }
 
     static List<String> pieces(String text) {
