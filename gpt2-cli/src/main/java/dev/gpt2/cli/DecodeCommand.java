@@ -1,6 +1,7 @@
 package dev.gpt2.cli;
 
 import dev.gpt2.tokenizer.Gpt2Tokenizer;
+import dev.gpt2.tokenizer.StreamingDecoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +17,9 @@ import java.util.Arrays;
         description = {
             "Decode GPT-2 token ids (stdin, or --file; separated by spaces, newlines or commas) and print the text "
                 + "as UTF-8, exactly (no newline is added).",
-            "Ids whose bytes are not valid UTF-8 print U+FFFD, as Python's bytes.decode(errors='replace')."},
+            "Ids whose bytes are not valid UTF-8 print U+FFFD, as Python's bytes.decode(errors='replace').",
+            "The input is read and the text written a block at a time, so input of any length fits in memory; an "
+                + "error past the first MiB comes after the text of what precedes it."},
         footer = {"", "Examples:",
             "  echo 15496 11 995 0 | gpt2 decode                # Hello, world!",
             "  echo '{\"ids\": [15496]}' | gpt2 decode --jsonl   # {\"text\":\"Hello\"}"})
@@ -33,8 +36,6 @@ final class DecodeCommand implements Runnable {
     private static final int READ_BLOCK = 1 << 20;
 
     private final OutputStream stdout = System.out;
-    /** Ids decoded so far (where the next block's first id is in the whole input). */
-    private long decoded;
 
     @Override
     public void run() {
@@ -46,13 +47,23 @@ final class DecodeCommand implements Runnable {
             return;
         }
         // the ids are read block by block and their text written as it comes: memory stays bounded
-        TextWriter out = new TextWriter(stdout);
-        in.forEachBlock(READ_BLOCK, DecodeCommand::afterLastSeparator, (bytes, length, offset) -> {
-            int[] ids = parseIds(bytes, length, in.name());
-            out.write(gpt2.decodeBytes(ids, decoded));
-            decoded += ids.length;
-        });
-        out.finish();
+        StreamingDecoder decoder = gpt2.streamingDecoder();
+        in.forEachBlock(READ_BLOCK, DecodeCommand::afterLastSeparator,
+                (bytes, length, offset) -> write(decoder.push(parseIds(bytes, length, offset, in.name()))));
+        write(decoder.finish());
+        try {
+            stdout.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
+        }
+    }
+
+    private void write(String text) {
+        try {
+            stdout.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
+        }
     }
 
     /** Where a block of ids may end: after its last separator, so that no id is cut in two. */
@@ -70,56 +81,11 @@ final class DecodeCommand implements Runnable {
     }
 
     /**
-     * Writes the ids' bytes as text: complete UTF-8 characters as they come, bytes that are not valid UTF-8 as
-     * U+FFFD, exactly as decoding all the bytes at once would (a character whose bytes arrive in two blocks waits
-     * for the second).
-     */
-    private static final class TextWriter {
-        private final OutputStream out;
-        private byte[] pending = new byte[0];
-
-        TextWriter(OutputStream out) {
-            this.out = out;
-        }
-
-        void write(byte[] bytes) {
-            byte[] all = pending.length == 0 ? bytes : concat(pending, bytes);
-            int cut = Utf8Input.charStart(all, all.length);
-            emit(all, cut);
-            pending = Arrays.copyOfRange(all, cut, all.length);
-        }
-
-        void finish() {
-            emit(pending, pending.length);
-            pending = new byte[0];
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
-            }
-        }
-
-        private void emit(byte[] bytes, int length) {
-            try {
-                out.write(new String(bytes, 0, length, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
-            }
-        }
-
-        private static byte[] concat(byte[] a, byte[] b) {
-            byte[] all = Arrays.copyOf(a, a.length + b.length);
-            System.arraycopy(b, 0, all, a.length, b.length);
-            return all;
-        }
-    }
-
-    /**
      * The ids written as decimal numbers separated by whitespace or commas.
      *
      * @throws IllegalArgumentException something else than such numbers, or a number beyond the int range
      */
-    static int[] parseIds(byte[] text, int length, String source) {
+    static int[] parseIds(byte[] text, int length, long offset, String source) {
         int[] ids = new int[Math.max(16, length / 4)];
         int n = 0;
         int i = 0;
@@ -138,8 +104,9 @@ final class DecodeCommand implements Runnable {
                 while (end < length && end - start < 40 && text[end] > ' ' && text[end] != ',') {
                     end++;
                 }
-                throw new IllegalArgumentException(source + ": \"" + new String(text, start, end - start,
-                        StandardCharsets.UTF_8) + "\" is not a token id (expected decimal ids separated by spaces)");
+                throw new IllegalArgumentException(source + ", byte " + (offset + start) + ": \"" + new String(text,
+                        start, end - start, StandardCharsets.UTF_8) + "\" is not a token id (expected decimal ids"
+                        + " separated by spaces)");
             }
             if (n == ids.length) {
                 ids = Arrays.copyOf(ids, 2 * n);

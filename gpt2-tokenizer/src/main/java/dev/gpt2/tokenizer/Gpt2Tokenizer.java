@@ -190,7 +190,7 @@ public final class Gpt2Tokenizer {
     /**
      * The same ids as {@link #encode(String, SpecialTokenPolicy)}, computed on several threads (the common fork-join
      * pool) for a long text: the text is cut only where the pre-split pattern has a piece boundary whatever surrounds
-     * it (a space after an ASCII letter), outside any special token, so the ids are identical.
+     * it ({@link PreTokenizer#isSafeCut}), outside any special token, so the ids are identical.
      */
     public int[] encodeParallel(String text, SpecialTokenPolicy policy) {
         List<String> allowed = allowedSpecials(text, policy);
@@ -274,12 +274,10 @@ public final class Gpt2Tokenizer {
     }
 
     /**
-     * {@link #decodeBytes(int[])} of ids that continue a longer sequence (one decoded in parts): an id out of range is
-     * reported at its index in the whole sequence, {@code firstIndex} plus its index in {@code ids}.
-     *
-     * @throws IllegalArgumentException an id is out of range
+     * {@link #decodeBytes(int[])} of ids that continue a longer sequence (a {@link StreamingDecoder}'s): an id out of
+     * range is reported at its index in the whole sequence, {@code firstIndex} plus its index in {@code ids}.
      */
-    public byte[] decodeBytes(int[] ids, long firstIndex) {
+    byte[] decodeBytes(int[] ids, long firstIndex) {
         int[] offsets = vocab.offsets;
         long total = 0;
         for (int i = 0; i < ids.length; i++) {
@@ -363,34 +361,42 @@ public final class Gpt2Tokenizer {
 
         @Override
         public int[] finish() {
-            String all = held.toString();
+            int[] ids = encodePart(held.toString());
+            reset();
+            return ids;
+        }
+
+        /** The ids of the next part; an exception ends the stream (the encoder is then empty). */
+        private int[] encodePart(String part) {
             try {
-                return encodePart(all);
-            } finally {
-                held.setLength(0);
-                encoded = 0;
-                nextTry = STREAM_HOLD;
+                int[] ids = encodeParallel(part, policy);
+                encoded += part.length();
+                return ids;
+            } catch (DisallowedSpecialTokenException e) {
+                long at = encoded + e.offset();
+                reset();
+                throw new DisallowedSpecialTokenException(e.token(), at);
+            } catch (RuntimeException e) {
+                reset();
+                throw e;
             }
         }
 
-        private int[] encodePart(String part) {
-            try {
-                return encodeParallel(part, policy);
-            } catch (DisallowedSpecialTokenException e) {
-                throw new DisallowedSpecialTokenException(e.token(), encoded + e.offset());
-            } finally {
-                encoded += part.length();
-            }
+        private void reset() {
+            held.setLength(0);
+            encoded = 0;
+            nextTry = STREAM_HOLD;
         }
     }
 
     /**
      * The last place where a held text may be cut for a {@link StreamingEncoder}: a safe cut ({@link
      * PreTokenizer#isSafeCut}) outside every special token (allowed or not, so that a disallowed one is still found
-     * whole), far enough from the end that a special token around it lies within the text; 0 if there is none.
+     * whole), far enough from the end that a special token around it lies within the text and that the cut does not
+     * depend on text still to come; 0 if there is none.
      */
     private int lastStreamCut(String text) {
-        for (int i = text.length() - longestSpecial - 1; i > 0; i--) {
+        for (int i = text.length() - Math.max(longestSpecial, 2) - 1; i > 0; i--) {
             if (PreTokenizer.isSafeCut(text, i) && !insideSpecial(text, i, specialTexts)) {
                 return i;
             }

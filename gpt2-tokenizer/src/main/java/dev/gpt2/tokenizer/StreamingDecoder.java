@@ -15,6 +15,14 @@ public interface StreamingDecoder {
     String push(int id);
 
     /**
+     * Adds ids in order (a block of a long stream); returns the text that became complete (possibly empty).
+     *
+     * @throws IllegalArgumentException when an id is out of the vocabulary's range, naming its index among all the
+     *                                  ids of the stream; none of the block's ids is then added
+     */
+    String push(int[] ids);
+
+    /**
      * Ends the stream: returns what is left, an unfinished character as U+FFFD. The decoder is then empty and can
      * start a new stream.
      */

@@ -8,6 +8,8 @@ final class Utf8StreamingDecoder implements StreamingDecoder {
     private final Gpt2Tokenizer tokenizer;
     private byte[] pending = new byte[64];
     private int size;
+    /** Ids pushed since the stream started. */
+    private long pushed;
 
     Utf8StreamingDecoder(Gpt2Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
@@ -20,6 +22,24 @@ final class Utf8StreamingDecoder implements StreamingDecoder {
             pending = Arrays.copyOf(pending, Math.max(size + len, 2 * pending.length));
         }
         size = tokenizer.copyTokenBytes(id, pending, size);
+        pushed++;
+        return complete();
+    }
+
+    @Override
+    public String push(int[] ids) {
+        byte[] bytes = tokenizer.decodeBytes(ids, pushed);
+        if (size + bytes.length > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(size + bytes.length, 2 * pending.length));
+        }
+        System.arraycopy(bytes, 0, pending, size, bytes.length);
+        size += bytes.length;
+        pushed += ids.length;
+        return complete();
+    }
+
+    /** The text of the pending bytes but an unfinished sequence at their end, which stays pending. */
+    private String complete() {
         int held = Utf8.incompleteTail(pending, size);
         if (held == size) {
             return "";
@@ -34,6 +54,7 @@ final class Utf8StreamingDecoder implements StreamingDecoder {
     public String finish() {
         String text = new String(pending, 0, size, StandardCharsets.UTF_8);
         size = 0;
+        pushed = 0;
         return text;
     }
 }

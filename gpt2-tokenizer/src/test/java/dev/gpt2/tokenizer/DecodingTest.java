@@ -3,6 +3,7 @@ package dev.gpt2.tokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -60,6 +61,30 @@ class DecodingTest {
             sb.append(decoder.finish());
             assertEquals(gpt2.decode(ids), sb.toString());
         }
+    }
+
+    @Test
+    void blocksOfIdsGiveTheTextOfAllAndABadIdIsNamedByItsIndexInTheStream() {
+        Random random = new Random(11);
+        int[] bytes = byteTokens();
+        int[] ids = new int[20_000];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = random.nextInt(4) == 0 ? bytes[0x80 + random.nextInt(128)] : random.nextInt(50_000);
+        }
+        StreamingDecoder decoder = gpt2.streamingDecoder();
+        StringBuilder sb = new StringBuilder();
+        for (int at = 0; at < ids.length; ) {
+            int end = Math.min(ids.length, at + 1 + random.nextInt(300));
+            sb.append(decoder.push(Arrays.copyOfRange(ids, at, end)));
+            at = end;
+        }
+        sb.append(decoder.finish());
+        assertEquals(gpt2.decode(ids), sb.toString());
+
+        decoder.push(new int[] {15496, 11});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> decoder.push(new int[] {995, 50257}));
+        assertTrue(e.getMessage().contains("token id 50257 (at index 3)"), e.getMessage());
     }
 
     /** The id of the single-byte token of every byte. */
