@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /** The {@code gpt2} command: one subcommand per job; errors are one line on stderr unless {@code --verbose}. */
 @Command(name = "gpt2", mixinStandardHelpOptions = true, version = "gpt2 0.1.0",
@@ -37,6 +38,9 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError e) {
             // an Error passes picocli's handler; the allocation that failed is gone, so there is room to say so
             cli.getErr().println("gpt2: " + message(e));
+            if (List.of(args).contains("--verbose")) {
+                e.printStackTrace(cli.getErr());
+            }
             cli.getErr().flush();
             return 1;
         }
@@ -76,7 +80,7 @@ public final class Main implements Runnable {
             return e.getMessage();
         }
         if (e instanceof UncheckedIOException u) {
-            return u.getCause().toString();
+            return u.getMessage();
         }
         if (e instanceof OutOfMemoryError) {
             return "out of memory: " + e.getMessage() + " (give the JVM more with JAVA_OPTS=-Xmx...)";

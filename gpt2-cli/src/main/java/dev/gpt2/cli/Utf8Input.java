@@ -58,8 +58,9 @@ final class Utf8Input {
 
     /**
      * Reads the input in blocks of about {@code blockBytes} bytes, each ending where {@code cut} says (the last block
-     * at the end of the input; a block that {@code cut} would leave empty or less than half read is taken whole), and
-     * hands them to {@code sink} in order. Holds at most two blocks' bytes, however long the input.
+     * at the end of the input; a block is taken whole when {@code cut} would leave it empty or carry more than half a
+     * block over to the next), and hands them to {@code sink} in order. Holds at most two blocks' bytes, however long
+     * the input.
      */
     void forEachBlock(int blockBytes, Cut cut, BlockSink sink) {
         InputStream in = open();

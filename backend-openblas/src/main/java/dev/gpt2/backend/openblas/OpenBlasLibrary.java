@@ -166,7 +166,7 @@ final class OpenBlasLibrary {
                 || AVX512_KERNELS.contains(kernels)) {
             return "";
         }
-        return ": OPENBLAS_CORETYPE=" + coreType + " holds it to them although this CPU has AVX-512; unset it for"
-                + " about twice the matmul speed, or use --backend vector";
+        return ": OPENBLAS_CORETYPE=" + coreType + " forces these kernels without AVX-512 on a CPU that has it; unset"
+                + " it for about twice the matmul speed, or use the vector backend";
     }
 }
