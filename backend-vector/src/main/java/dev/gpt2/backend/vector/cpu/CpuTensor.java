@@ -23,10 +23,8 @@ import java.util.Set;
  *       of the group's first row, then of its second, third and fourth. Byte (r, c) is at {@link #q8Offset
  *       q8Offset(r, c, cols)}. So one cache line holds 16 columns of four rows (the four k of a matmul step, the four
  *       vocabulary entries of a logits step), and a row's values of up to 16 columns are consecutive bytes, which a
- *       vector load and one widening conversion turn into floats (measured on 2 Zen 5 cores, both layouts in one JVM:
- *       124M's 48 decode matmuls in 4.0 ms against 5.0 with four rows' bytes of a column in one int, extracted
- *       with two shifts each);
- *       {@code scales} holds one
+ *       vector load and one widening conversion turn into floats (124M's 48 decode matmuls measured 4.0 ms against 5.0
+ *       with a column's four bytes in one int, two shifts each, on 2 Zen 5 cores); {@code scales} holds one
  *       float per block of {@value DType#Q8_BLOCK} values along the input dimension, {@link #scaleIndex} says where.
  *       Element (r, c) is {@code scale * q} computed in float, as
  *       {@link dev.gpt2.api.spi.WeightFormats#quantizeQ8Block} defines. A matmul weight [K, N] has its blocks along

@@ -296,7 +296,8 @@ final class VectorKernels implements Kernels {
             streamF32(acc, ao, lda, m, n, x, xo, ldx, k, w.data(), wo, ldw);
             return;
         }
-        int up = S.loopBound(n);
+        // Q8_0 vectors are a run's consecutive bytes from a column that is a multiple of L: other columns go plain
+        int up = w.dtype() == DType.Q8_0 && j0 % L != 0 ? 0 : S.loopBound(n);
         switch (w.dtype()) {
             case BF16, F16 -> stream16(acc, ao, lda, m, up, x, xo, ldx, k, w.data(), wo, ldw,
                     w.dtype() == DType.BF16);
@@ -649,7 +650,7 @@ final class VectorKernels implements Kernels {
         }
         boolean direct = switch (wte.dtype()) {
             case BF16 -> c % L == 0;
-            case Q8_0 -> c % L == 0 && !wte.blocksAlongRows() && L <= DType.Q8_BLOCK && v0 % 4 == 0;
+            case Q8_0 -> c % L == 0 && !wte.blocksAlongRows() && v0 % 4 == 0;
             case F32, F16 -> false;
         };
         if (direct) {
