@@ -15,12 +15,20 @@ public interface StreamingDecoder {
     String push(int id);
 
     /**
-     * Adds ids in order (a block of a long stream); returns the text that became complete (possibly empty).
+     * Adds ids in order (a block of a long stream); returns the text that became complete (possibly empty). This
+     * default pushes them one at a time; the decoder of {@link Gpt2Tokenizer#streamingDecoder()} checks the whole
+     * block first (adding none of it when an id is out of range, which it names by its index among all the ids of
+     * the stream) and converts it in one go.
      *
-     * @throws IllegalArgumentException when an id is out of the vocabulary's range, naming its index among all the
-     *                                  ids of the stream; none of the block's ids is then added
+     * @throws IllegalArgumentException when an id is out of the vocabulary's range
      */
-    String push(int[] ids);
+    default String push(int[] ids) {
+        StringBuilder text = new StringBuilder();
+        for (int id : ids) {
+            text.append(push(id));
+        }
+        return text.toString();
+    }
 
     /**
      * Ends the stream: returns what is left, an unfinished character as U+FFFD. The decoder is then empty and can
