@@ -109,9 +109,13 @@ public final class CpuTensor implements Tensor {
         return (cols + Q8_RUN - 1) / Q8_RUN * 4 * Q8_RUN;
     }
 
-    /** Bytes of the values of a Q8_0 tensor: whole groups of four rows. */
+    /**
+     * Bytes of the values of a Q8_0 tensor: whole groups of four rows, and 8 more, so that a vector kernel may load 8
+     * bytes from any value (with 2 or 4 lanes it converts the first ones; a masked load would be slow where the CPU
+     * has no masks, as NEON).
+     */
     static long q8Bytes(int rows, int cols) {
-        return ((rows + 3L) >> 2) * q8GroupBytes(cols);
+        return ((rows + 3L) >> 2) * q8GroupBytes(cols) + 8;
     }
 
     /** Scales per row of a Q8_0 tensor whose blocks run along the columns: {@code ceil(cols / 32)}. */

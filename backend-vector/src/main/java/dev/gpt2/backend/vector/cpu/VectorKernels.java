@@ -49,10 +49,12 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Short> HS = VectorSpecies.of(short.class,
             VectorShape.forBitSize(Math.max(64, BITS / 2)));
     private static final VectorMask<Short> HALF_LANES = HS.indexInRange(0, L);
-    /** Bytes, L lanes of them (a quarter of the width); below 256 bits the 64-bit species under {@link #QUARTER_LANES}. */
+    /**
+     * Bytes, at least L lanes of them (a quarter of the width, or 64 bits below 256: the conversion takes the first L;
+     * {@link CpuTensor#q8Bytes} pads a Q8_0 tensor so that the 8-byte load of its last run's last values stays inside).
+     */
     private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class,
             VectorShape.forBitSize(Math.max(64, BITS / 4)));
-    private static final VectorMask<Byte> QUARTER_LANES = BS.indexInRange(0, L);
     /** 112 in the exponent field of an F32: the F16 exponent bias subtracted from the F32 one. */
     private static final int F16_REBIAS = 112 << 23;
     /** Tile: 4 rows by 3 vectors, 12 accumulators (fits the 16 registers of AVX2, a third of AVX-512's 32). */
@@ -147,9 +149,7 @@ final class VectorKernels implements Kernels {
      * run, from a column that is a multiple of L: see {@link CpuTensor}), sign-extended and converted.
      */
     private static FloatVector q8(MemorySegment q, long at) {
-        ByteVector b = BS.length() == L ? ByteVector.fromMemorySegment(BS, q, at, LE)
-                : ByteVector.fromMemorySegment(BS, q, at, LE, QUARTER_LANES);
-        return (FloatVector) b.convertShape(VectorOperators.B2F, S, 0);
+        return (FloatVector) ByteVector.fromMemorySegment(BS, q, at, LE).convertShape(VectorOperators.B2F, S, 0);
     }
 
     /**
