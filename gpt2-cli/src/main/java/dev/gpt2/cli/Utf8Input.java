@@ -71,7 +71,8 @@ final class Utf8Input {
             while (true) {
                 int n = in.readNBytes(buffer, held, blockBytes);
                 int end = held + n;
-                int at = n == 0 ? end : cut.at(buffer, end);
+                boolean last = n < blockBytes;   // readNBytes stops short only at the end of the input
+                int at = last ? end : cut.at(buffer, end);
                 if (at <= 0 || end - at > blockBytes / 2) {
                     at = end;
                 }
@@ -79,7 +80,7 @@ final class Utf8Input {
                 offset += at;
                 held = end - at;
                 System.arraycopy(buffer, at, buffer, 0, held);
-                if (n == 0) {
+                if (last) {
                     return;
                 }
             }

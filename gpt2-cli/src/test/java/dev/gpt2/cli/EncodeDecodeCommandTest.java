@@ -179,7 +179,9 @@ class EncodeDecodeCommandTest {
     void badInputIsOneLineWithoutStackTrace() {
         assertError(CommandRun.run("15496 50257", "decode"), "token id 50257 (at index 1) is out of range",
                 "50257 ids");
-        assertError(CommandRun.run("12 abc", "decode"), "stdin, byte 3: \"abc\" is not a token id");
+        CommandRun bad = CommandRun.run("12 abc", "decode");
+        assertError(bad, "stdin, byte 3: \"abc\" is not a token id");
+        assertEquals("", bad.out(), "an error in the first block comes before any output");
         assertError(CommandRun.run("99999999999", "decode"), "\"99999999999\" is not a token id");
         assertError(CommandRun.run("", "encode", "--file", dir.resolve("missing.txt").toString()),
                 "missing.txt: no such file");
