@@ -17,10 +17,7 @@ final class Utf8StreamingDecoder implements StreamingDecoder {
 
     @Override
     public String push(int id) {
-        int len = tokenizer.tokenLength(id);
-        if (size + len > pending.length) {
-            pending = Arrays.copyOf(pending, Math.max(size + len, 2 * pending.length));
-        }
+        makeRoom(tokenizer.tokenLength(id));
         size = tokenizer.copyTokenBytes(id, pending, size);
         pushed++;
         return complete();
@@ -29,13 +26,18 @@ final class Utf8StreamingDecoder implements StreamingDecoder {
     @Override
     public String push(int[] ids) {
         byte[] bytes = tokenizer.decodeBytes(ids, pushed);
-        if (size + bytes.length > pending.length) {
-            pending = Arrays.copyOf(pending, Math.max(size + bytes.length, 2 * pending.length));
-        }
+        makeRoom(bytes.length);
         System.arraycopy(bytes, 0, pending, size, bytes.length);
         size += bytes.length;
         pushed += ids.length;
         return complete();
+    }
+
+    /** Grows {@link #pending} to hold {@code bytes} more. */
+    private void makeRoom(int bytes) {
+        if (size + bytes > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(size + bytes, 2 * pending.length));
+        }
     }
 
     /** The text of the pending bytes but an unfinished sequence at their end, which stays pending. */
