@@ -32,9 +32,6 @@ final class DecodeCommand implements Runnable {
             + "{\"text\": \"...\"} (blank input lines are skipped).")
     boolean jsonl;
 
-    /** Bytes of input read at a time. */
-    private static final int READ_BLOCK = 1 << 20;
-
     private final OutputStream stdout = System.out;
 
     @Override
@@ -48,7 +45,7 @@ final class DecodeCommand implements Runnable {
         }
         // the ids are read block by block and their text written as it comes: memory stays bounded
         StreamingDecoder decoder = gpt2.streamingDecoder();
-        in.forEachBlock(READ_BLOCK, DecodeCommand::afterLastSeparator,
+        in.forEachBlock(DecodeCommand::afterLastSeparator,
                 (bytes, length, offset) -> write(decoder.push(parseIds(bytes, length, offset, in.name()))));
         write(decoder.finish());
         try {

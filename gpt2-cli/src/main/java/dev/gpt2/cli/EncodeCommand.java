@@ -40,9 +40,6 @@ final class EncodeCommand implements Runnable {
     @Option(names = "--allow-special", description = "Encode <|endoftext|> in the text as the special token 50256.")
     boolean allowSpecial;
 
-    /** Bytes of input read at a time. */
-    private static final int READ_BLOCK = 1 << 20;
-
     private final OutputStream stdout = System.out;
     /** Ids encoded so far. */
     private long total;
@@ -79,7 +76,7 @@ final class EncodeCommand implements Runnable {
         StreamingEncoder encoder = gpt2.streamingEncoder(policy);
         IdWriter out = new IdWriter(stdout);
         try {
-            in.forEachText(READ_BLOCK, text -> emit(encoder.push(text), out));
+            in.forEachText(text -> emit(encoder.push(text), out));
             emit(encoder.finish(), out);
             if (count) {
                 out.write(total);

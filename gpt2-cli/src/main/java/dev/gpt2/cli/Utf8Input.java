@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * valid UTF-8 are read as U+FFFD and reported once, in one line on stderr. Not thread-safe.
  */
 final class Utf8Input {
+    /** Bytes read at a time by {@link #forEachBlock}: memory stays bounded however long the input. */
+    private static final int BLOCK_BYTES = 1 << 20;
     private final Path file;
     private final InputStream stdin;
     private final PrintWriter err;
@@ -57,23 +59,23 @@ final class Utf8Input {
     }
 
     /**
-     * Reads the input in blocks of about {@code blockBytes} bytes, each ending where {@code cut} says (the last block
+     * Reads the input in blocks of about {@value #BLOCK_BYTES} bytes, each ending where {@code cut} says (the last block
      * at the end of the input; a block is taken whole when {@code cut} would leave it empty or carry more than half a
      * block over to the next), and hands them to {@code sink} in order. Holds at most two blocks' bytes, however long
      * the input.
      */
-    void forEachBlock(int blockBytes, Cut cut, BlockSink sink) {
+    void forEachBlock(Cut cut, BlockSink sink) {
         InputStream in = open();
         try {
-            byte[] buffer = new byte[2 * blockBytes];
+            byte[] buffer = new byte[2 * BLOCK_BYTES];
             int held = 0;
             long offset = 0;
             while (true) {
-                int n = in.readNBytes(buffer, held, blockBytes);
+                int n = in.readNBytes(buffer, held, BLOCK_BYTES);
                 int end = held + n;
-                boolean last = n < blockBytes;   // readNBytes stops short only at the end of the input
+                boolean last = n < BLOCK_BYTES;   // readNBytes stops short only at the end of the input
                 int at = last ? end : cut.at(buffer, end);
-                if (at <= 0 || end - at > blockBytes / 2) {
+                if (at <= 0 || end - at > BLOCK_BYTES / 2) {
                     at = end;
                 }
                 sink.accept(buffer, at, offset);
@@ -98,12 +100,12 @@ final class Utf8Input {
     }
 
     /**
-     * Reads the input as text in blocks of about {@code blockBytes} bytes, each cut after a whole UTF-8 character,
+     * Reads the input as text in blocks of about {@value #BLOCK_BYTES} bytes, each cut after a whole UTF-8 character,
      * and hands each block's text to {@code sink}: the texts joined are {@link #text} of all the bytes (the same
      * U+FFFD for the same invalid bytes, the warning naming the byte's offset in the whole input).
      */
-    void forEachText(int blockBytes, Consumer<String> sink) {
-        forEachBlock(blockBytes, Utf8Input::charStart, (bytes, length, offset) ->
+    void forEachText(Consumer<String> sink) {
+        forEachBlock(Utf8Input::charStart, (bytes, length, offset) ->
                 sink.accept(text(bytes, 0, length, "", offset)));
     }
 
