@@ -243,15 +243,17 @@ public final class KernelBench {
     }
 
     /**
-     * Decode steps at positions 128 to 191 with weights held as F32, BF16 and Q8_0, 16 steps of each in turn, so that
+     * Decode steps at positions 128 to 191 (from {@code -Dkernelbench.context} if given) with weights held as F32, BF16 and Q8_0, 16 steps of each in turn, so that
      * load on a shared machine hits all three alike; tokens/s (best, median, 90th percentile of the steps) beside
      * the read bound of each dtype's weight bytes (matrices and the LM head), and the medians' ratios to F32.
      */
+    private static final int DTYPES_CONTEXT = Integer.getInteger("kernelbench.context", 128);
+
     private static void dtypes(CpuBackend b, DeviceLimits limits) {
         DType[] types = {DType.F32, DType.BF16, DType.Q8_0};
         Model[] models = new Model[types.length];
         for (int i = 0; i < types.length; i++) {
-            models[i] = Model.random(b, types[i], 192);
+            models[i] = Model.random(b, types[i], DTYPES_CONTEXT + 64);
         }
         Step a = Step.allocate(b);
         float[] row = new float[V];
@@ -261,7 +263,7 @@ public final class KernelBench {
             for (int i = 0; i < models.length; i++) {
                 Model m = models[i];
                 for (int s = 0; s < 16; s++) {
-                    int pos = 128 + (round & 3) * 16 + s;
+                    int pos = DTYPES_CONTEXT + (round & 3) * 16 + s;
                     long t0 = System.nanoTime();
                     forward(b, m.wte(), m.wpe(), m.layers(), m.lnfG(), m.lnfB(), m.cache(), a.x(), a.h(), a.qkv(),
                             a.att(), a.fc(), a.logits(), new int[] {(pos * 7919) % V}, new int[] {pos}, pos);
