@@ -5,7 +5,9 @@ package dev.gpt2.api;
  *
  * @param ids        the generated token ids (not the prompt), including an {@code <|endoftext|>} or stop-string
  *                   token that ended it
- * @param text       the generated text, without {@code <|endoftext|>} and ending before a stop string
+ * @param text       the generated text, ending before a stop string; an {@code <|endoftext|>} that ended the
+ *                   generation is not in it (one generated with {@link GenerationOptions#stopAtEndOfText()} false
+ *                   reads as the literal {@code <|endoftext|>})
  * @param stopReason why it ended
  * @param seed       the seed of the sampling stream (the one given, or the one picked)
  * @param timings    where the time went

@@ -20,6 +20,7 @@ import java.util.OptionalLong;
 public record GenerationOptions(int maxNewTokens, Sampling sampling, OptionalLong seed, List<String> stopStrings,
                                 boolean stopAtEndOfText, ContextPolicy contextPolicy, boolean tokenLogProbs) {
 
+    /** Checks the token count and stop strings; copies the stop strings. */
     public GenerationOptions {
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("max new tokens must be at least 1, got " + maxNewTokens);
@@ -47,32 +48,39 @@ public record GenerationOptions(int maxNewTokens, Sampling sampling, OptionalLon
                 false);
     }
 
+    /** The most tokens to generate, at least 1. */
     public GenerationOptions withMaxNewTokens(int n) {
         return new GenerationOptions(n, sampling, seed, stopStrings, stopAtEndOfText, contextPolicy, tokenLogProbs);
     }
 
+    /** Greedy or random sampling ({@link Sampling#greedy()}, {@link Sampling#random}). */
     public GenerationOptions withSampling(Sampling s) {
         return new GenerationOptions(maxNewTokens, s, seed, stopStrings, stopAtEndOfText, contextPolicy, tokenLogProbs);
     }
 
+    /** The seed of the sampling stream: the same seed gives the same tokens. */
     public GenerationOptions withSeed(long s) {
         return new GenerationOptions(maxNewTokens, sampling, OptionalLong.of(s), stopStrings, stopAtEndOfText,
                 contextPolicy, tokenLogProbs);
     }
 
+    /** Texts that end the generation where they appear (none empty, none null). */
     public GenerationOptions withStopStrings(List<String> stops) {
         return new GenerationOptions(maxNewTokens, sampling, seed, stops, stopAtEndOfText, contextPolicy,
                 tokenLogProbs);
     }
 
+    /** Whether to stop at {@code <|endoftext|>}; when false it is generated past, and its text is in the result. */
     public GenerationOptions withStopAtEndOfText(boolean stop) {
         return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stop, contextPolicy, tokenLogProbs);
     }
 
+    /** What to do when prompt plus new tokens pass the context: fail up front, or slide. */
     public GenerationOptions withContextPolicy(ContextPolicy policy) {
         return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stopAtEndOfText, policy, tokenLogProbs);
     }
 
+    /** Whether to report each generated token's log-probability. */
     public GenerationOptions withTokenLogProbs(boolean report) {
         return new GenerationOptions(maxNewTokens, sampling, seed, stopStrings, stopAtEndOfText, contextPolicy, report);
     }

@@ -3,9 +3,15 @@ package dev.gpt2.api;
 import java.util.Objects;
 
 /**
- * The one exception type of this library's API for everything a caller can get wrong or a file can hold wrong:
- * a missing or corrupt checkpoint, a backend that is not available, ids outside the vocabulary, a prompt longer
+ * The one exception type of this library's API for everything a call on a model can meet wrong or a file can hold
+ * wrong: a missing or corrupt checkpoint, a backend that is not available, ids outside the vocabulary, a prompt longer
  * than the context.
+ *
+ * <p>Two kinds of programming error stay the plain Java ones: the option and request records
+ * ({@link GenerationOptions}, {@link Sampling}, {@link ScoreOptions}, {@link LoadOptions}, {@link GenerationRequest})
+ * reject a value outside its range in their constructors with {@link IllegalArgumentException} and a null with
+ * {@link NullPointerException}, so the mistake shows where the record is made; and a model used after
+ * {@code close()} throws {@link IllegalStateException}.
  *
  * <p>The message is one line that names what failed, the offending value and what to do, fit to show a user as is.
  * {@link #kind()} lets a program tell the cases apart.

@@ -39,8 +39,10 @@ public interface LanguageModel extends AutoCloseable {
     }
 
     /**
-     * Runs several generations together, batching their forward passes; each result equals what the request gives
-     * alone (same tokens for the same seed).
+     * Runs several generations together, batching their forward passes. On a backend with
+     * {@link dev.gpt2.api.spi.Capability#BATCH_INVARIANT} (vector) each result is bit for bit what the request gives
+     * alone (same tokens for the same seed); on others (openblas, cuda: a BLAS picks its blocking by the batch's
+     * shape) the log-probabilities agree within rounding, so a token could differ only where two were tied to it.
      */
     List<Generation> generateBatch(List<GenerationRequest> requests);
 
@@ -50,7 +52,11 @@ public interface LanguageModel extends AutoCloseable {
     /** Encodes and scores a text; the result carries the text's UTF-8 length for {@link Score#bitsPerByte()}. */
     Score score(String text, ScoreOptions options);
 
-    /** Scores several sequences, batching their forward passes; each result equals what the sequence gives alone. */
+    /**
+     * Scores several sequences, batching their forward passes; each result equals what the sequence gives alone, bit
+     * for bit on a {@link dev.gpt2.api.spi.Capability#BATCH_INVARIANT} backend, else within rounding (see
+     * {@link #generateBatch}).
+     */
     List<Score> scoreBatch(List<int[]> sequences, ScoreOptions options);
 
     /** The logits of the token after {@code ids} (the last position), {@code vocabSize} of them. */

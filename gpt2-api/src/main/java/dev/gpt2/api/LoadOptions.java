@@ -1,5 +1,6 @@
 package dev.gpt2.api;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -15,8 +16,11 @@ import java.util.Optional;
  */
 public record LoadOptions(Optional<String> backend, Optional<DType> dtype, int threads, long randomSeed) {
 
+    /** Checks the thread count and normalises the backend name (blank means automatic). */
     public LoadOptions {
-        backend = backend.map(String::trim).filter(s -> !s.isEmpty());
+        Objects.requireNonNull(dtype, "dtype (Optional.empty() for as stored)");
+        backend = Objects.requireNonNull(backend, "backend (Optional.empty() for automatic)").map(String::trim)
+                .filter(s -> !s.isEmpty());
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (one per processor) or positive, got " + threads);
         }
@@ -27,18 +31,22 @@ public record LoadOptions(Optional<String> backend, Optional<DType> dtype, int t
         return new LoadOptions(Optional.empty(), Optional.empty(), 0, 1234L);
     }
 
+    /** The backend by name; null or blank for automatic selection. */
     public LoadOptions withBackend(String name) {
         return new LoadOptions(Optional.ofNullable(name), dtype, threads, randomSeed);
     }
 
+    /** How to hold the weights; null for as stored (or F32 where the backend cannot hold that). */
     public LoadOptions withDType(DType type) {
         return new LoadOptions(backend, Optional.ofNullable(type), threads, randomSeed);
     }
 
+    /** Compute threads of a CPU backend; 0 for one per available processor. */
     public LoadOptions withThreads(int count) {
         return new LoadOptions(backend, dtype, count, randomSeed);
     }
 
+    /** The seed of a {@code random:SIZE} model's weights. */
     public LoadOptions withRandomSeed(long seed) {
         return new LoadOptions(backend, dtype, threads, seed);
     }

@@ -1,5 +1,6 @@
 package dev.gpt2.api;
 
+import java.util.Objects;
 import java.util.OptionalDouble;
 
 /**
@@ -13,8 +14,14 @@ import java.util.OptionalDouble;
  */
 public record Score(int tokens, int scoredTokens, double nllSum, double[] tokenLogProbs, OptionalDouble textBytes) {
 
+    /** Checks the counts and copies the log-probabilities. */
     public Score {
+        if (tokens < 0 || scoredTokens < 0 || scoredTokens > tokens) {
+            throw new IllegalArgumentException("a score needs 0 <= scoredTokens <= tokens, got " + scoredTokens
+                    + " of " + tokens);
+        }
         tokenLogProbs = tokenLogProbs.clone();
+        Objects.requireNonNull(textBytes, "textBytes (OptionalDouble.empty() when ids were scored)");
     }
 
     @Override
@@ -27,9 +34,14 @@ public record Score(int tokens, int scoredTokens, double nllSum, double[] tokenL
         return scoredTokens == 0 ? Double.NaN : Math.exp(nllSum / scoredTokens);
     }
 
-    /** Bits per UTF-8 byte of the scored text, {@code nllSum / ln 2 / bytes}; empty when ids were scored. */
+    /**
+     * Bits per UTF-8 byte of the text, {@code nllSum / ln 2 / bytes}; empty when ids were scored or nothing was
+     * (a text of one token). The bytes are the whole text's, while its first token is scored only after a prepended
+     * {@code <|endoftext|>} ({@link ScoreOptions#withPrependEndOfText}): prepend it for a figure comparable with the
+     * paper's.
+     */
     public OptionalDouble bitsPerByte() {
-        if (textBytes.isEmpty() || textBytes.getAsDouble() == 0) {
+        if (textBytes.isEmpty() || textBytes.getAsDouble() == 0 || scoredTokens == 0) {
             return OptionalDouble.empty();
         }
         return OptionalDouble.of(nllSum / Math.log(2) / textBytes.getAsDouble());

@@ -19,6 +19,7 @@ package dev.gpt2.api;
  */
 public record ScoreOptions(int stride, boolean tokenLogProbs, boolean prependEndOfText) {
 
+    /** Checks the stride (its upper bound, the model's context, is checked when scoring). */
     public ScoreOptions {
         if (stride < 0) {
             throw new IllegalArgumentException("stride must be 0 (half the context) or positive, got " + stride);
@@ -30,14 +31,17 @@ public record ScoreOptions(int stride, boolean tokenLogProbs, boolean prependEnd
         return new ScoreOptions(0, false, false);
     }
 
+    /** The sliding window's stride; 0 for half the context. */
     public ScoreOptions withStride(int s) {
         return new ScoreOptions(s, tokenLogProbs, prependEndOfText);
     }
 
+    /** Whether the result keeps every token's log-probability. */
     public ScoreOptions withTokenLogProbs(boolean keep) {
         return new ScoreOptions(stride, keep, prependEndOfText);
     }
 
+    /** Whether to score after a prepended {@code <|endoftext|>}, so that the first token is scored too. */
     public ScoreOptions withPrependEndOfText(boolean prepend) {
         return new ScoreOptions(stride, tokenLogProbs, prepend);
     }

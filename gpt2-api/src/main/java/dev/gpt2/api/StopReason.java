@@ -9,7 +9,5 @@ public enum StopReason {
     /** The text produced contains one of the stop strings. */
     STOP_STRING,
     /** The caller cancelled through {@link Cancellation} or interrupted the generating thread. */
-    CANCELLED,
-    /** The context is full and {@link ContextPolicy#FAIL} forbids sliding (only for unbounded generation). */
-    CONTEXT_FULL
+    CANCELLED
 }

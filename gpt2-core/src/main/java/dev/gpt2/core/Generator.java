@@ -98,14 +98,15 @@ final class Generator {
             String piece;
             if (options.stopAtEndOfText() && token == Gpt2Tokenizer.END_OF_TEXT) {
                 piece = text.finish();
-                stop = StopReason.END_OF_TEXT;
+                stop = text.stopped() ? StopReason.STOP_STRING : StopReason.END_OF_TEXT;
             } else {
                 piece = text.push(token);
                 if (text.stopped()) {
                     stop = StopReason.STOP_STRING;
                 } else if (generated == options.maxNewTokens()) {
                     piece += text.finish();
-                    stop = StopReason.MAX_TOKENS;
+                    // the held-back tail, flushed, may complete a stop string
+                    stop = text.stopped() ? StopReason.STOP_STRING : StopReason.MAX_TOKENS;
                 } else if (cancelled()) {
                     piece += text.finish();
                     stop = StopReason.CANCELLED;

@@ -38,10 +38,18 @@ final class TextStream {
         return take(text.length() - heldBack());
     }
 
-    /** Ends the stream: returns everything not yet handed out, incomplete UTF-8 as U+FFFD. */
+    /**
+     * Ends the stream: returns everything not yet handed out, incomplete UTF-8 as U+FFFD, up to the first stop string
+     * if that tail completes one (then {@link #stopped()}).
+     */
     String finish() {
         if (!stopped) {
             text.append(decoder.finish());
+            int stop = firstStop();
+            if (stop >= 0) {
+                stopped = true;
+                text.setLength(stop);
+            }
         }
         return take(text.length());
     }

@@ -81,6 +81,19 @@ class TextStreamTest {
         assertEquals("a\u00e9b\ufffd", s.text());
     }
 
+    /** The tail flushed at the end (an incomplete character, as U+FFFD) completes a stop string: cut there too. */
+    @Test
+    void finishStopsAtAStopStringTheFlushedTailCompletes() {
+        TextStream s = new TextStream(decoder(), 100, List.of("b\ufffd"));
+        assertEquals("a", s.push(0));
+        assertEquals("", s.push(1));          // "b" could start the stop: held back
+        assertEquals("", s.push(99));         // half a character
+        assertFalse(s.stopped());
+        assertEquals("", s.finish());         // "b" + U+FFFD is the stop string
+        assertTrue(s.stopped());
+        assertEquals("a", s.text());
+    }
+
     @Test
     void idsWithoutTextAreReplacementCharacters() {
         TextStream s = new TextStream(decoder(), 100, List.of());

@@ -64,6 +64,8 @@ final class BlasMatmul implements MatmulEngine {
     private final MatmulEngine small;
     /** Per-worker rows of the GELU epilogue. */
     private final Scratch geluRows;
+    /** Per-worker rows of {@link Simd#softmaxPrefix} in {@link BlasAttention}. */
+    private final Scratch softmaxRows;
     /** Per-worker scores of {@link BlasAttention}, native; safe because the pool runs one loop at a time. */
     private final MemorySegment[] scratch;
 
@@ -72,6 +74,7 @@ final class BlasMatmul implements MatmulEngine {
         this.simd = simd;
         this.small = new VectorMatmul(pool, simd);
         this.geluRows = new Scratch(pool.threads());
+        this.softmaxRows = new Scratch(pool.threads());
         this.scratch = new MemorySegment[pool.threads()];
     }
 
@@ -159,7 +162,8 @@ final class BlasMatmul implements MatmulEngine {
             Mat keys = new Mat(cache.keys(), cache.keyBase(layer, h), cache.keyStride());
             Mat values = new Mat(cache.values(), cache.valueBase(layer, h), hd);
             BlasAttention.head(outs.at(slice.firstRow(), (long) h * hd), in.at(slice.firstRow(), (long) h * hd), keys,
-                    true, values, slice.rows(), slice.pastLength(), hd, scale, scratch(worker, floats));
+                    true, values, slice.rows(), slice.pastLength(), hd, scale, scratch(worker, floats), simd,
+                    softmaxRows.get(worker, Simd.softmaxScratch(slice.pastLength() + slice.rows())));
         });
         return true;
     }

@@ -5,7 +5,9 @@ import dev.gpt2.api.spi.Backend;
 import dev.gpt2.api.spi.KvCache;
 import dev.gpt2.api.spi.Tensor;
 import dev.gpt2.backend.reference.ReferenceBackend;
+import dev.gpt2.backend.vector.cpu.Simd;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,10 +18,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BlasAttentionTest {
+    private static final Simd SIMD = Simd.fromProperty();
 
     @BeforeAll
     static void loadOpenBlas() {
@@ -62,7 +66,7 @@ class BlasAttentionTest {
                 Mat k = keysTransposed ? keysT.at((long) h * headDim, 0) : qkv.at(0, c + h * headDim);
                 BlasAttention.head(out.at(0, h * headDim), qkv.at(past, h * headDim), k, keysTransposed,
                         qkv.at(0, 2 * c + h * headDim), rows, past, headDim, (float) (1 / Math.sqrt(headDim)),
-                        scratch);
+                        scratch, SIMD, new float[Simd.softmaxScratch(positions)]);
             }
             for (int i = 0; i < rows; i++) {
                 for (int j = 0; j < c; j++) {
@@ -70,6 +74,36 @@ class BlasAttentionTest {
                     assertEquals(expected[at], out.get(i, j), 2e-5 * (1 + Math.sqrt(headDim)),
                             () -> "openblas attention rows " + rows + " past " + past + " headDim " + headDim
                                     + " keys transposed " + keysTransposed + " at " + at / c + ", " + at % c);
+                }
+            }
+        }
+    }
+
+    /**
+     * The same head computed 3000 times gives the same bits every time, from the first (interpreted) call to the
+     * last (compiled): its softmax once used the Vector API's {@code EXP} and {@code reduceLanes(ADD)}, whose last
+     * bits change when C2 compiles them, so a process's first prefills differed from its later ones.
+     */
+    @Test
+    void sameBitsBeforeAndAfterTheJitCompilesIt() {
+        int rows = 20;
+        int headDim = 16;
+        SplittableRandom rnd = new SplittableRandom(77);
+        try (Arena arena = Arena.ofConfined()) {
+            Mat qkv = Mat.of(BlasTest.random(arena, (long) rows * 3 * headDim, rnd, false), 3 * headDim);
+            Mat out = Mat.of(arena.allocate((long) rows * headDim * Float.BYTES, 64), headDim);
+            MemorySegment scratch = arena.allocate(BlasAttention.scratchFloats(rows, 0) * Float.BYTES, 64);
+            float[] row = new float[Simd.softmaxScratch(rows)];
+            float[] first = null;
+            for (int call = 0; call < 3000; call++) {
+                BlasAttention.head(out, qkv, qkv.at(0, headDim), false, qkv.at(0, 2 * headDim), rows, 0, headDim,
+                        1.5f, scratch, SIMD, row);
+                float[] now = out.data().toArray(ValueLayout.JAVA_FLOAT);
+                if (first == null) {
+                    first = now;
+                } else {
+                    int at = call;
+                    assertArrayEquals(first, now, () -> "openblas attention, call " + at + " differs from the first");
                 }
             }
         }

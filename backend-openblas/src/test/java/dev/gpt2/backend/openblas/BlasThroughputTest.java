@@ -1,5 +1,6 @@
 package dev.gpt2.backend.openblas;
 
+import dev.gpt2.backend.vector.cpu.Simd;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -92,10 +93,12 @@ class BlasThroughputTest {
             Mat qkv = Mat.of(filled(arena, (long) rows * 3 * c), 3 * c);
             Mat out = Mat.of(arena.allocate((long) rows * c * Float.BYTES, 64), c);
             MemorySegment scratch = arena.allocate(BlasAttention.scratchFloats(rows, 0) * Float.BYTES, 64);
+            Simd simd = Simd.fromProperty();
+            float[] row = new float[Simd.softmaxScratch(rows)];
             double best = best(5, () -> {
                 for (int h = 0; h < heads; h++) {
                     BlasAttention.head(out.at(0, h * hd), qkv.at(0, h * hd), qkv.at(0, c + h * hd), false,
-                            qkv.at(0, 2 * c + h * hd), rows, 0, hd, 0.125f, scratch);
+                            qkv.at(0, 2 * c + h * hd), rows, 0, hd, 0.125f, scratch, simd, row);
                 }
             });
             // the useful work: the causal half of QK^T and of PV

@@ -105,6 +105,16 @@ interface Kernels {
                     float[] scratch);
 
     /**
+     * Softmax in place over {@code a[from, from + n)}: each value becomes {@code exp(x - max) / total} ({@link #exp}),
+     * max and total over those n values, the total summed as {@link #attend} sums its denominators; the same bits
+     * whether the JIT has compiled the loop or not (unlike the Vector API's own {@code EXP} and
+     * {@code reduceLanes(ADD)}).
+     *
+     * @param a scratch up to {@code from + n + }{@link #ATTEND_SCRATCH_EXTRA}
+     */
+    void softmax(float[] a, int from, int n);
+
+    /**
      * Attention of one query row and one head over t cached positions.
      *
      * @param out    the head's hd outputs at {@code o}

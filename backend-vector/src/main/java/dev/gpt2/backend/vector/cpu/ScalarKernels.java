@@ -178,6 +178,24 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void softmax(float[] a, int from, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, a[from + i]);
+        }
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = Kernels.exp(a[from + i] - max);
+            a[from + i] = e;
+            sum += e;
+        }
+        float inverse = 1f / sum;
+        for (int i = 0; i < n; i++) {
+            a[from + i] *= inverse;
+        }
+    }
+
+    @Override
     public void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values,
                        long vo, int keyStride, int hd, int t, float scale, float[] scores) {
         float max = Float.NEGATIVE_INFINITY;

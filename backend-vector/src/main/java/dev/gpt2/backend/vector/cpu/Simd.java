@@ -98,6 +98,25 @@ public final class Simd {
         kernels.epilogue(data, offset, scratch, 0, n, Epilogue.GELU);
     }
 
+    /**
+     * Softmax in place over the {@code valid} F32 values of {@code data} from value {@code offset}, and zeros over the
+     * {@code width - valid} after them (masked positions), with the arithmetic of the CPU backend's attention
+     * ({@link Kernels#softmax}): the same bits before and after the JIT compiles it.
+     *
+     * @param scratch at least {@link #softmaxScratch softmaxScratch(valid)} floats
+     */
+    public void softmaxPrefix(MemorySegment data, long offset, int valid, int width, float[] scratch) {
+        MemorySegment.copy(data, ScalarKernels.F32, offset * Float.BYTES, scratch, 0, valid);
+        kernels.softmax(scratch, 0, valid);
+        MemorySegment.copy(scratch, 0, data, ScalarKernels.F32, offset * Float.BYTES, valid);
+        data.asSlice((offset + valid) * Float.BYTES, (long) (width - valid) * Float.BYTES).fill((byte) 0);
+    }
+
+    /** Floats of scratch {@link #softmaxPrefix} needs for {@code valid} values. */
+    public static int softmaxScratch(int valid) {
+        return valid + Kernels.ATTEND_SCRATCH_EXTRA;
+    }
+
     Kernels kernels() {
         return kernels;
     }

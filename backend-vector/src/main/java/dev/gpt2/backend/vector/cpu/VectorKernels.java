@@ -1089,6 +1089,18 @@ final class VectorKernels implements Kernels {
         s3.mul(scale).intoArray(scores, so + p + 3 * L, m3);
     }
 
+    @Override
+    public void softmax(float[] a, int from, int n) {
+        float inverse = 1f / softmaxNumerators(a, from, n);
+        int up = S.loopBound(n);
+        for (int i = 0; i < up; i += L) {
+            FloatVector.fromArray(S, a, from + i).mul(inverse).intoArray(a, from + i);
+        }
+        for (int i = up; i < n; i++) {
+            a[from + i] *= inverse;
+        }
+    }
+
     /**
      * Replaces {@code scores[from, from + t)} by {@code exp(score - max)} and returns their sum; uses
      * {@code scores[from + t, from + t + L)} as scratch.
