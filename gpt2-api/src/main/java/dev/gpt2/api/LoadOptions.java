@@ -11,10 +11,13 @@ import java.util.Optional;
  *                   means the selection order of {@link dev.gpt2.api.spi.BackendRegistry}
  * @param dtype      how weights are held in memory; empty means as stored in the checkpoint when the backend holds
  *                   that type, else {@link DType#F32}
- * @param threads    compute threads for CPU backends; 0 means one per available processor
+ * @param threads    compute threads for CPU backends; 0 means one per available processor; at most
+ *                   {@value #MAX_THREADS_PER_PROCESSOR} per processor
  * @param randomSeed the seed of {@code random:SIZE} models (ignored for files)
  */
 public record LoadOptions(Optional<String> backend, Optional<DType> dtype, int threads, long randomSeed) {
+    /** The most compute threads per available processor: more only take turns (1000 on 2 cores: 8x slower). */
+    public static final int MAX_THREADS_PER_PROCESSOR = 8;
 
     /** Checks the thread count and normalises the backend name (blank means automatic). */
     public LoadOptions {
@@ -23,6 +26,12 @@ public record LoadOptions(Optional<String> backend, Optional<DType> dtype, int t
                 .filter(s -> !s.isEmpty());
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (one per processor) or positive, got " + threads);
+        }
+        int processors = Runtime.getRuntime().availableProcessors();
+        if (threads > MAX_THREADS_PER_PROCESSOR * processors) {
+            throw new IllegalArgumentException(threads + " threads is more than " + MAX_THREADS_PER_PROCESSOR
+                    + " per processor (" + processors + " here): compute threads beyond one per core only take"
+                    + " turns; use 0 for one per processor");
         }
     }
 

@@ -50,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
     int promptTokens;
 
     @Option(names = "--new-tokens", paramLabel = "N", defaultValue = "128",
-            description = "Tokens generated after the prompt: the decode (default: ${DEFAULT-VALUE}).")
+            description = "Tokens generated after the prompt, at least 2: the decode (default: ${DEFAULT-VALUE}).")
     int newTokens;
 
     @Option(names = "--repetitions", paramLabel = "R", defaultValue = "3",
@@ -65,10 +65,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || newTokens < 2 || repetitions < 1) {
-            throw new IllegalArgumentException("bench needs --prompt-tokens >= 1, --new-tokens >= 2 and"
-                    + " --repetitions >= 1");
-        }
+        atLeast("--prompt-tokens", promptTokens, 1);
+        atLeast("--new-tokens", newTokens, 2);
+        atLeast("--repetitions", repetitions, 1);
         Map<String, Object> r = new LinkedHashMap<>();
         long loadStart = System.nanoTime();
         try (Gpt2Model model = modelOptions.load()) {
@@ -145,6 +144,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static void atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw new IllegalArgumentException(option + " must be at least " + least + ", got " + value
+                    + (option.equals("--new-tokens") ? " (the first new token comes from the prefill, the decode"
+                    + " times the others)" : ""));
+        }
     }
 
     /** The median of {@code f(0) .. f(n - 1)}. */

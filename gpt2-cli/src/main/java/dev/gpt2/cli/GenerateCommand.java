@@ -36,7 +36,8 @@ final class GenerateCommand implements Callable<Integer> {
     Prompt prompt;
 
     static final class Prompt {
-        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt as text.")
+        @Option(names = "--prompt", paramLabel = "TEXT",
+                description = "The prompt as text (<|endoftext|> in it is the special token 50256).")
         String text;
 
         @Option(names = "--prompt-ids", paramLabel = "IDS", converter = TokenIds.Converter.class,
@@ -46,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--max-new-tokens", paramLabel = "N",
             description = "The most tokens to generate (default: " + DEFAULT_NEW_TOKENS + " as in Hugging Face's"
-                    + " generate, or what the context leaves after the prompt if that is less).")
+                    + " generate; without --slide, what the context leaves after the prompt if that is less).")
     Integer maxNewTokens;
 
     @Option(names = "--greedy", description = "Always take the most probable token (no sampling).")
@@ -87,10 +88,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (greedy) {
-            for (String sampling : List.of("--temperature", "--top-k", "--top-p")) {
+            for (String sampling : List.of("--temperature", "--top-k", "--top-p", "--seed")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(sampling)) {
                     throw new ParameterException(spec.commandLine(), "--greedy takes no " + sampling
-                            + ": it always picks the most probable token");
+                            + ": it always picks the most probable token, nothing is sampled");
                 }
             }
         }
@@ -100,7 +101,8 @@ final class GenerateCommand implements Callable<Integer> {
             int[] ids = prompt.ids != null ? prompt.ids.values() : model.encode(prompt.text);
             int contextLeft = model.config().nPositions() - ids.length;
             GenerationOptions options = new GenerationOptions(
-                    maxNewTokens != null ? maxNewTokens : Math.max(1, Math.min(DEFAULT_NEW_TOKENS, contextLeft)),
+                    maxNewTokens != null ? maxNewTokens
+                            : slide ? DEFAULT_NEW_TOKENS : Math.max(1, Math.min(DEFAULT_NEW_TOKENS, contextLeft)),
                     sampling,
                     seed == null ? OptionalLong.empty() : OptionalLong.of(seed), stops, !ignoreEos,
                     slide ? ContextPolicy.SLIDE : ContextPolicy.FAIL);

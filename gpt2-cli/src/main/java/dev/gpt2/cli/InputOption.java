@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * to the command's stderr.
  */
 final class InputOption {
-    @Option(names = "--file", paramLabel = "F", description = "Read the input from F instead of stdin.")
+    @Option(names = "--file", paramLabel = "F", description = "Read the input from F instead of stdin (- for stdin).")
     Path file;
 
     @Spec(Spec.Target.MIXEE)

@@ -56,8 +56,24 @@ public final class Main implements Runnable {
         cli.addSubcommand(new BenchCommand());
         cli.addSubcommand(new InfoCommand());
         cli.addSubcommand(EvalCommand.create());
+        // each subcommand offers --version (mixinStandardHelpOptions): the same as the top command's
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().version(cli.getCommandSpec().version()));
         cli.setExecutionExceptionHandler(Main::handle);
+        cli.setParameterExceptionHandler(Main::handleUsage);
         return cli;
+    }
+
+    /** A command line picocli cannot parse: one line naming the problem and where the help is (exit code 2). */
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        PrintWriter err = cmd.getErr();
+        err.println(name + ": " + e.getMessage().replace('\n', ' ').strip() + " (see '" + name + " --help')");
+        if (List.of(args).contains("--verbose")) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

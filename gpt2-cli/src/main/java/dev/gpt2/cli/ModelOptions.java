@@ -6,6 +6,7 @@ import dev.gpt2.core.Gpt2;
 import dev.gpt2.core.Gpt2Model;
 import dev.gpt2.hub.HubResolver;
 import dev.gpt2.hub.ModelLocation;
+import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -71,7 +72,11 @@ final class ModelOptions {
     static final class DTypeConverter implements ITypeConverter<DType> {
         @Override
         public DType convert(String value) {
-            return DType.parse(value);
+            try {
+                return DType.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -43,7 +43,8 @@ final class ScoreCommand implements Callable<Integer> {
                 description = "Token ids separated by spaces, e.g. \"464 3290 318\".")
         TokenIds ids;
 
-        @Option(names = "--file", paramLabel = "F", description = "A UTF-8 text file to encode and score (- for stdin).")
+        @Option(names = "--file", paramLabel = "F", description = "A UTF-8 text file to encode and score (- for"
+                + " stdin); <|endoftext|> in it is the special token 50256.")
         Path file;
     }
 
@@ -99,7 +100,7 @@ final class ScoreCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--file " + file + " does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read --file " + file + ": " + e.getMessage(), e);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();

@@ -1,6 +1,7 @@
 package dev.gpt2.cli;
 
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Token ids given on the command line: {@code "464 3290 318"} (spaces or commas between them).
@@ -15,7 +16,7 @@ record TokenIds(int[] values) {
         public TokenIds convert(String value) {
             String trimmed = value.trim();
             if (trimmed.isEmpty()) {
-                throw new IllegalArgumentException("no token ids: give ids separated by spaces, e.g. \"464 3290\"");
+                throw new TypeConversionException("no token ids: give ids separated by spaces, e.g. \"464 3290\"");
             }
             String[] parts = trimmed.split("[\\s,]+");
             int[] ids = new int[parts.length];
@@ -23,7 +24,7 @@ record TokenIds(int[] values) {
                 try {
                     ids[i] = Integer.parseInt(parts[i]);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + parts[i] + "' is not a token id: give whole numbers"
+                    throw new TypeConversionException("'" + parts[i] + "' is not a token id: give whole numbers"
                             + " separated by spaces, e.g. \"464 3290\"");
                 }
             }

@@ -29,13 +29,13 @@ final class Utf8Input {
     private boolean warned;
 
     /**
-     * @param file    the file to read, or null for stdin
+     * @param file    the file to read, or null or "-" for stdin
      * @param stdin   the standard input
      * @param err     where the warning goes
      * @param command the command's name, for the warning
      */
     Utf8Input(Path file, InputStream stdin, PrintWriter err, String command) {
-        this.file = file;
+        this.file = file == null || file.toString().equals("-") ? null : file;
         this.stdin = stdin;
         this.err = err;
         this.command = command;

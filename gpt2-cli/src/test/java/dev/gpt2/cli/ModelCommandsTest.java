@@ -109,4 +109,29 @@ class ModelCommandsTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("unknown dtype 'f12'"), r.err());
     }
+
+    /** Every usage error is one line: the command, the problem and where the help is (no usage block). */
+    @Test
+    void usageErrorsAreOneLine() {
+        Cli r = Cli.run("generate", "--model", TINY_A, "--prompt-ids", "abc");
+        assertEquals(2, r.exitCode());
+        assertEquals("gpt2 generate: Invalid value for option '--prompt-ids': 'abc' is not a token id: give whole"
+                + " numbers separated by spaces, e.g. \"464 3290\" (see 'gpt2 generate --help')", r.err().strip());
+        r = Cli.run("score", "--model", TINY_A, "--ids", "1 2", "--no-such-option");
+        assertEquals(2, r.exitCode());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("gpt2 score: Unknown option: '--no-such-option'"), r.err());
+        r = Cli.run("generate", "--model", TINY_A, "--prompt-ids", "1", "--greedy", "--seed", "3");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("gpt2 generate: --greedy takes no --seed"), r.err());
+        r = Cli.run("score", "--model", TINY_A, "--ids", "1 2", "--threads", "100000");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("100000 threads is more than 8 per processor"), r.err());
+        r = Cli.run("bench", "--model", TINY_A, "--prompt-tokens", "0");
+        assertEquals(2, r.exitCode());
+        assertEquals("gpt2 bench: --prompt-tokens must be at least 1, got 0", r.err().strip());
+        r = Cli.run("generate", "--version");
+        assertEquals(0, r.exitCode());
+        assertEquals("gpt2 0.1.0", r.out().strip());
+    }
 }

@@ -233,9 +233,10 @@ final class Generator {
         int max = r.options().maxNewTokens();
         if (r.options().contextPolicy() == ContextPolicy.FAIL && (long) prompt.length + max > config.nPositions()) {
             throw new Gpt2Exception(Gpt2Exception.Kind.CONTEXT_OVERFLOW, "the prompt (" + prompt.length
-                    + " tokens) plus " + max + " new tokens is " + (prompt.length + max) + ", more than the model's"
-                    + " context of " + config.nPositions() + " positions: shorten the prompt, ask for fewer new"
-                    + " tokens, or ask for a sliding context (ContextPolicy.SLIDE)");
+                    + " tokens) plus " + max + (max == 1 ? " new token" : " new tokens") + " is "
+                    + (prompt.length + max) + ", more than the model's context of " + config.nPositions()
+                    + " positions: shorten the prompt, ask for fewer new tokens, or ask for a sliding context"
+                    + " (ContextPolicy.SLIDE; --slide on the command line)");
         }
     }
 

@@ -120,9 +120,19 @@ class EvaluationTest {
         assertTrue(e.getMessage().startsWith(missing + ": no such file; expected lambada_test.jsonl"), e.getMessage());
 
         Path bad = dir.resolve("bad.jsonl");
-        java.nio.file.Files.writeString(bad, "{\"text\": \"ok\"}\n\n{\"text\": \"unterminated}\n");
+        java.nio.file.Files.writeString(bad, "{\"text\": \"this is ok\"}\n\n{\"text\": \"unterminated}\n");
         var e2 = assertThrows(EvalDataException.class, () -> run(Task.LAMBADA, model, bad));
         assertTrue(e2.getMessage().startsWith(bad + ":3: not a JSON object"), e2.getMessage());
+
+        Path oneWord = dir.resolve("words.jsonl");
+        java.nio.file.Files.writeString(oneWord, "{\"text\": \"a passage\"}\n{\"text\": \" word \"}\n");
+        var e9 = assertThrows(EvalDataException.class, () -> run(Task.LAMBADA, model, oneWord));
+        assertTrue(e9.getMessage().startsWith(oneWord + ":2: \"text\" must hold a passage and its last word"),
+                e9.getMessage());
+        java.nio.file.Files.writeString(oneWord, "{\"text\": \"\"}\n");
+        var e10 = assertThrows(EvalDataException.class, () -> run(Task.LAMBADA, model, oneWord));
+        assertTrue(e10.getMessage().contains(":1: \"text\" must hold a passage and its last word, separated by a space;"
+                + " got an empty text"), e10.getMessage());
 
         Path wrongField = dir.resolve("nq.jsonl");
         java.nio.file.Files.writeString(wrongField, "{\"question\": \"q\", \"answers\": [\"a\"]}\n");

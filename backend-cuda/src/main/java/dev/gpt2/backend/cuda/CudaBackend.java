@@ -511,7 +511,8 @@ final class CudaBackend implements Backend {
         int[] out = lane.results().asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT);
         for (int id : out) {
             if (id < 0) {
-                throw new IllegalStateException("every logit is NaN: the model's output is not a number");
+                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "every logit is NaN: the model's output is not a"
+                    + " number (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
             }
         }
         return out;

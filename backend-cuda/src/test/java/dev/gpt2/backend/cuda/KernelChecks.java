@@ -257,7 +257,7 @@ abstract class KernelChecks {
         float[] all = new float[10];
         java.util.Arrays.fill(all, Float.NaN);
         cuda.write(nan, all);
-        assertThrows(IllegalStateException.class, () -> cuda.chooseTokens(nan, new TokenChoice[] {TokenChoice.GREEDY}));
+        assertThrows(dev.gpt2.api.Gpt2Exception.class, () -> cuda.chooseTokens(nan, new TokenChoice[] {TokenChoice.GREEDY}));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.gpt2.api.spi;
 
+import dev.gpt2.api.Gpt2Exception;
+
 import java.util.Arrays;
 
 /**
@@ -22,7 +24,8 @@ public final class HostSampler {
             }
         }
         if (best < 0) {
-            throw new IllegalStateException("every logit is NaN: the model's output is not a number");
+            throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "every logit is NaN: the model's output is not a"
+                    + " number (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
         }
         return best;
     }
@@ -52,7 +55,8 @@ public final class HostSampler {
             }
         }
         if (m == 0) {
-            throw new IllegalStateException("every logit is NaN: the model's output is not a number");
+            throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "every logit is NaN: the model's output is not a"
+                    + " number (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
         }
         int kept = choice.topK() > 0 ? Math.min(choice.topK(), m) : m;
         if (kept < m) {

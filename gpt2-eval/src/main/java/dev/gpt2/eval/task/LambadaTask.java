@@ -5,6 +5,7 @@ import dev.gpt2.api.GenerationRequest;
 import dev.gpt2.api.LanguageModel;
 import dev.gpt2.eval.MetricValue;
 import dev.gpt2.eval.MetricValue.Unit;
+import dev.gpt2.eval.data.Fields;
 import dev.gpt2.eval.data.JsonLines;
 import dev.gpt2.eval.metric.Perplexity;
 import dev.gpt2.eval.text.StopWords;
@@ -44,7 +45,7 @@ final class LambadaTask implements TaskRunner {
     @Override
     public List<MetricValue> run(TaskContext ctx) {
         LanguageModel model = ctx.model();
-        List<String> texts = JsonLines.read(ctx.file(), ctx.task().data(), f -> f.string("text"));
+        List<String> texts = JsonLines.read(ctx.file(), ctx.task().data(), LambadaTask::passage);
         Monitor monitor = ctx.monitor();
         long total = monitor.start(texts.size(), "passages");
         int window = ctx.contextLength();
@@ -52,10 +53,10 @@ final class LambadaTask implements TaskRunner {
         int truncated = 0;
         for (String text : texts.subList(0, (int) total)) {
             String t = text.strip();
-            int space = t.lastIndexOf(' ');
-            String context = space < 0 ? "" : t.substring(0, space);
-            String target = space < 0 ? t : t.substring(space);
-            int[] contextIds = model.encode(context.isEmpty() ? "<|endoftext|>" : context);
+            int space = t.lastIndexOf(' ');   // > 0: see passage
+            String context = t.substring(0, space);
+            String target = t.substring(space);
+            int[] contextIds = model.encode(context);
             int[] targetIds = model.encode(target);
             int keep = window - targetIds.length - WORD_SLACK;
             if (contextIds.length > keep) {
@@ -99,6 +100,17 @@ final class LambadaTask implements TaskRunner {
                     MetricValue.of("ppl_doc", "final word, exp(mean NLL per passage) (lm-eval)",
                             Math.exp(docNllSum / passages), Unit.PERPLEXITY));
         }
+    }
+
+    /** A line's text, which must hold a context and the word to predict after it. */
+    private static String passage(Fields f) {
+        String text = f.string("text").strip();
+        if (text.lastIndexOf(' ') <= 0) {
+            throw f.error("\"text\" must hold a passage and its last word, separated by a space; got "
+                    + (text.isEmpty() ? "an empty text" : "'" + (text.length() > 40 ? text.substring(0, 40) + "..."
+                    : text) + "'"));
+        }
+        return text;
     }
 
     private static boolean evaluate(TaskContext ctx, List<Passage> batch, Counts c) {
