@@ -139,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             out.println(JsonOutput.object(r));
         } else {
-            r.forEach((name, value) -> out.printf("%-26s %s%n", name, value instanceof Double d
+            r.forEach((name, value) -> out.printf("%-36s %s%n", name, value instanceof Double d
                     ? String.format(java.util.Locale.ROOT, "%.4g", d) : value == null ? "-" : value));
         }
         out.flush();
