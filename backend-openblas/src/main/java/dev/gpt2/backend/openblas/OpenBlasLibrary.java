@@ -146,9 +146,19 @@ final class OpenBlasLibrary {
     static String describe() {
         Status s = status();
         return s.loaded() ? "OpenBLAS " + s.version() + " (" + s.platform().toLowerCase(Locale.ROOT)
-                + (s.kernels().isEmpty() ? "" : ", " + s.kernels() + " kernels") + coreTypeHint(
-                System.getenv("OPENBLAS_CORETYPE"), s.kernels(), System.getProperty("os.arch"),
-                VectorShape.preferredShape().vectorBitSize()) + ")" : s.reason();
+                + (s.kernels().isEmpty() ? "" : ", " + s.kernels() + " kernels") + environmentHint(s) + ")"
+                : s.reason();
+    }
+
+    /** Whether {@code OPENBLAS_CORETYPE} holds the loaded OpenBLAS to narrower kernels than the CPU runs. */
+    static boolean narrowedByEnvironment() {
+        Status s = status();
+        return s.loaded() && !environmentHint(s).isEmpty();
+    }
+
+    private static String environmentHint(Status s) {
+        return coreTypeHint(System.getenv("OPENBLAS_CORETYPE"), s.kernels(), System.getProperty("os.arch"),
+                VectorShape.preferredShape().vectorBitSize());
     }
 
     /**
@@ -166,7 +176,7 @@ final class OpenBlasLibrary {
                 || AVX512_KERNELS.contains(kernels)) {
             return "";
         }
-        return ": OPENBLAS_CORETYPE=" + coreType + " forces these kernels without AVX-512 on a CPU that has it; unset"
-                + " it for about twice the matmul speed, or use the vector backend";
+        return ": OPENBLAS_CORETYPE=" + coreType + " forces these kernels without AVX-512 on a CPU that has it, so"
+                + " this backend ranks below vector; unset it for about twice the matmul speed";
     }
 }

@@ -18,8 +18,11 @@ import java.util.EnumSet;
  *
  * <p>Priority {@value #PRIORITY}, above the vector backend's 100, from measurement (kernel calls of both backends
  * interleaved on 2 shared Zen 5 vCPUs, GPT-2 124M): attention over a 512-token prompt about 4 times faster, the
- * prefill matmuls on par with OpenBLAS's AVX-512 kernels, decode on par or faster. With OpenBLAS forced to its AVX2
- * kernels ({@code OPENBLAS_CORETYPE=Haswell}) its matmuls take about twice as long.
+ * prefill matmuls on par with OpenBLAS's AVX-512 kernels, decode on par or faster. With OpenBLAS held by
+ * {@code OPENBLAS_CORETYPE} to kernels narrower than the CPU's (Haswell's AVX2 on an AVX-512 CPU) its matmuls take
+ * about twice as long and the whole 512-token prefill runs at 0.6-0.7 of the vector backend's (762 against 1209
+ * tokens/s, 806-826 against 1154-1215 in runs alternating the two): then its priority is
+ * {@value #PRIORITY_NARROW_KERNELS}, below vector's, so that the default is the faster one.
  *
  * <p>Unavailable, with the reason, when the native library does not load (see the module documentation for the
  * natives jars of each platform).
@@ -29,6 +32,8 @@ public final class OpenBlasProvider implements BackendProvider {
     public static final String NAME = "openblas";
     /** Rank among available backends. */
     public static final int PRIORITY = 200;
+    /** Rank when the environment holds OpenBLAS to kernels narrower than the CPU's: below vector's 100. */
+    public static final int PRIORITY_NARROW_KERNELS = 90;
 
     public OpenBlasProvider() {
     }
@@ -40,7 +45,11 @@ public final class OpenBlasProvider implements BackendProvider {
 
     @Override
     public int priority() {
-        return PRIORITY;
+        return priority(OpenBlasLibrary.narrowedByEnvironment());
+    }
+
+    static int priority(boolean narrowKernels) {
+        return narrowKernels ? PRIORITY_NARROW_KERNELS : PRIORITY;
     }
 
     @Override

@@ -35,6 +35,18 @@ class BlasTest {
         assertEquals("", OpenBlasLibrary.coreTypeHint("Haswell", "", "amd64", 512), "kernels unknown");
     }
 
+    /** Held to narrower kernels, openblas ranks below vector (100), whose Java GEMM then wins prefill; else above. */
+    @Test
+    void priorityFallsBelowVectorWhenTheEnvironmentNarrowsTheKernels() {
+        assertEquals(200, OpenBlasProvider.priority(false));
+        assertEquals(90, OpenBlasProvider.priority(true));
+        boolean narrowed = !OpenBlasLibrary.coreTypeHint(System.getenv("OPENBLAS_CORETYPE"),
+                OpenBlasLibrary.status().kernels(), System.getProperty("os.arch"),
+                jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize()).isEmpty();
+        assertEquals(narrowed ? 90 : 200, new OpenBlasProvider().priority(),
+                "here, OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE"));
+    }
+
     /** Random values in [-1, 1) at every float of a new segment; NaN where {@code nan}. */
     static MemorySegment random(Arena arena, long floats, SplittableRandom rnd, boolean nan) {
         MemorySegment s = arena.allocate(floats * Float.BYTES, 64);

@@ -14,7 +14,9 @@ public interface BackendProvider {
 
     /**
      * Rank among available backends when the user names none: the highest wins. The values of the backends of this
-     * project come from measurement (see the README): cuda 300, openblas 200, vector 100.
+     * project come from measurement (see the README): cuda 300, openblas 200 (90 when {@code OPENBLAS_CORETYPE}
+     * holds it to narrower kernels than the CPU runs), vector 100. May look at the machine, as the probe does, but
+     * must stay cheap and answer the same within a process.
      */
     int priority();
 
