@@ -90,6 +90,23 @@ class ModelCommandsTest {
                 "score", "backend 'nonesuch' is not on the module path", "reference");
     }
 
+    /** A choice from -Dgpt2.backend says so, and the others are listed briefly, on one line. */
+    @Test
+    void aBackendChosenByPropertyIsNamedWithItsSource() {
+        System.setProperty("gpt2.backend", "nonesuch");
+        try {
+            Cli r = Cli.run("score", "--model", TINY_A, "--ids", "1 2");
+            assertEquals(1, r.exitCode());
+            String line = r.err().strip();
+            assertTrue(line.startsWith("gpt2 score: backend 'nonesuch' (from -Dgpt2.backend) is not on the module"
+                    + " path; available: "), line);
+            assertTrue(line.contains("reference") && line.endsWith("(see gpt2 backends)"), line);
+            assertEquals(1, line.lines().count(), line);
+        } finally {
+            System.clearProperty("gpt2.backend");
+        }
+    }
+
     @Test
     void verbosePrintsTheStackTrace() {
         Cli r = Cli.run("--verbose", "score", "--model", dir.resolve("nowhere").toString(), "--ids", "1 2");

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  *   <li>An explicit choice, the first of: the API option ({@code LoadOptions.backend}, which the CLI's
  *       {@code --backend} sets), the system property {@value #PROPERTY}, the environment variable {@value #ENV}.
  *       If the named backend is missing or unavailable, selection fails with a {@link Gpt2Exception} of kind
- *       {@code BACKEND_UNAVAILABLE} that lists every backend with its state and reason; it never falls back silently.
+ *       {@code BACKEND_UNAVAILABLE} that says where the choice came from and lists every other backend with its
+ *       state and the first words of its reason ({@code gpt2 backends} has them whole); it never falls back silently.
  *   <li>Otherwise the available backend of highest {@link BackendProvider#priority()} (on a tie, the first name in
  *       alphabetical order).
  * </ol>
@@ -116,21 +117,31 @@ public final class BackendRegistry {
      * @throws Gpt2Exception of kind {@code BACKEND_UNAVAILABLE}, listing every backend and its state
      */
     public static BackendStatus select(Optional<String> apiOption) {
-        return select(explicitChoice(apiOption), discover());
+        return select(explicitChoice(apiOption), apiOption.isPresent() ? "" : explicitSource(), discover());
     }
 
-    /** Picks among {@code found}, with {@code explicit} already resolved. */
+    /** Picks among {@code found}, with {@code explicit} already resolved (from the API option). */
     public static BackendStatus select(Optional<String> explicit, List<BackendStatus> found) {
+        return select(explicit, "", found);
+    }
+
+    /** " (from -Dgpt2.backend)" or " (from GPT2_BACKEND)": where a choice not made through the API came from. */
+    private static String explicitSource() {
+        String property = System.getProperty(PROPERTY);
+        return property != null && !property.isBlank() ? " (from -D" + PROPERTY + ")" : " (from " + ENV + ")";
+    }
+
+    private static BackendStatus select(Optional<String> explicit, String source, List<BackendStatus> found) {
         if (explicit.isPresent()) {
             String wanted = explicit.get().toLowerCase(Locale.ROOT);
             Optional<BackendStatus> named = found.stream().filter(s -> s.name().equals(wanted)).findFirst();
             if (named.isEmpty()) {
-                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE, "backend '" + explicit.get()
-                        + "' is not on the module path; " + listing(found));
+                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE, "backend '" + explicit.get() + "'"
+                        + source + " is not on the module path; " + briefListing(found, wanted));
             }
             if (!named.get().available()) {
-                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE, "backend '" + wanted
-                        + "' is unavailable: " + named.get().probe().reason() + "; " + listing(found));
+                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE, "backend '" + wanted + "'" + source
+                        + " is unavailable: " + named.get().probe().reason() + "; " + briefListing(found, wanted));
             }
             return named.get();
         }
@@ -138,6 +149,24 @@ public final class BackendRegistry {
                 () -> new Gpt2Exception(Gpt2Exception.Kind.BACKEND_UNAVAILABLE,
                         "no compute backend is available: put a backend jar (backend-vector works everywhere) on the"
                                 + " module path; " + listing(found)));
+    }
+
+    /**
+     * "available: openblas, vector; unavailable: cuda (no CUDA driver)": the other backends than {@code except} by
+     * state, each reason cut at its first colon (`gpt2 backends` shows them whole).
+     */
+    static String briefListing(List<BackendStatus> found, String except) {
+        List<BackendStatus> others = found.stream().filter(s -> !s.name().equals(except)).toList();
+        if (others.isEmpty()) {
+            return "no other backend was found";
+        }
+        String available = others.stream().filter(BackendStatus::available).map(BackendStatus::name)
+                .collect(Collectors.joining(", "));
+        String unavailable = others.stream().filter(s -> !s.available())
+                .map(s -> s.name() + " (" + firstClause(s.probe().reason()) + ")")
+                .collect(Collectors.joining(", "));
+        return (available.isEmpty() ? "none available" : "available: " + available)
+                + (unavailable.isEmpty() ? "" : "; unavailable: " + unavailable) + " (see gpt2 backends)";
     }
 
     /** "backends: vector (priority 100): available: ...; cuda (priority 300): unavailable: ..." */
@@ -149,7 +178,11 @@ public final class BackendRegistry {
     }
 
     private static String brokenName(Throwable e) {
-        String m = String.valueOf(e.getMessage());
+        return firstClause(String.valueOf(e.getMessage()));
+    }
+
+    /** A message up to its first colon, at most 80 chars. */
+    private static String firstClause(String m) {
         int colon = m.indexOf(':');
         String first = colon > 0 ? m.substring(0, colon) : m;
         return first.length() > 80 ? first.substring(0, 80) : first;
