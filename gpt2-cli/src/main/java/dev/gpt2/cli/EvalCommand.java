@@ -84,6 +84,9 @@ final class EvalCommand implements Runnable {
 
     @Override
     public void run() {
+        onlyFor("--stride", task.readsStride(), "the language-modelling tasks");
+        onlyFor("--shots", task.readsShots(), "wmt14-en-fr, wmt14-fr-en and nq");
+        onlyFor("--seed", task.readsSeed(), "cnn-dm and cnn-dm-no-hint");
         EvalOptions options = new EvalOptions(limit, batch, stride, seed, shots);
         Evaluation.checkData(task, data);
         PrintWriter out = spec.commandLine().getOut();
@@ -101,6 +104,14 @@ final class EvalCommand implements Runnable {
                 printed.countDown();
                 removeHook(hook);
             }
+        }
+    }
+
+    /** An option given to a task that does not read it is a usage error, not silently ignored. */
+    private void onlyFor(String option, boolean read, String tasks) {
+        if (!read && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " applies to " + tasks + " only,"
+                    + " not to " + task.id());
         }
     }
 

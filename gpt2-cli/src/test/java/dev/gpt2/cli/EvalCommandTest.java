@@ -75,6 +75,13 @@ class EvalCommandTest {
     }
 
     @Test
+    void anOptionTheTaskDoesNotReadIsAUsageError() {
+        assertEquals(2, run("eval", "lambada", "--model", "m", "--data", "d", "--shots", "3"));
+        assertTrue(err.toString().contains("--shots applies to wmt14-en-fr, wmt14-fr-en and nq only, not to lambada"),
+                err.toString());
+    }
+
+    @Test
     void badOptionValuesAreUsageErrors() {
         assertEquals(2, run("eval", "ptb", "--model", "m", "--data", "d", "--batch", "0"));
         assertTrue(err.toString().contains("--batch must be at least 1, got 0"), err.toString());

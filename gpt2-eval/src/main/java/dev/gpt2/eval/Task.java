@@ -68,6 +68,24 @@ public enum Task {
         return this == WMT14_EN_FR || this == WMT14_FR_EN ? 2 : 1;
     }
 
+    /** Whether {@link EvalOptions#stride()} applies: the language-modelling tasks' sliding window. */
+    public boolean readsStride() {
+        return switch (this) {
+            case WIKITEXT2, WIKITEXT103, PTB, ONE_BILLION_WORD, ENWIK8, TEXT8 -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether {@link EvalOptions#shots()} applies: the example pairs of WMT-14 and Natural Questions. */
+    public boolean readsShots() {
+        return this == WMT14_EN_FR || this == WMT14_FR_EN || this == NATURAL_QUESTIONS;
+    }
+
+    /** Whether {@link EvalOptions#seed()} applies: the sampled summaries of CNN/Daily Mail. */
+    public boolean readsSeed() {
+        return this == CNN_DM || this == CNN_DM_NO_HINT;
+    }
+
     /** Where the paper reports it. */
     public String paperSource() {
         return paperSource;

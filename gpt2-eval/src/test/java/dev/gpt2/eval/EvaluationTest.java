@@ -155,6 +155,10 @@ class EvaluationTest {
         assertTrue(e6.getMessage().contains("an answer list has 0 answers for 1 questions at data[0]"),
                 e6.getMessage());
 
+        java.nio.file.Files.writeString(coqa, "{\"data\": [{\"story\": \"s\", \"questions\": [], \"answers\": []}]}");
+        var e11 = assertThrows(EvalDataException.class, () -> run(Task.COQA, model, coqa));
+        assertTrue(e11.getMessage().contains("its 1 stories hold no questions"), e11.getMessage());
+
         Path latin1 = dir.resolve("ptb.test.txt");
         java.nio.file.Files.write(latin1, new byte[] {'a', '\n', 'b', (byte) 0xE9, '\n'});
         var e7 = assertThrows(EvalDataException.class, () -> run(Task.PTB, model, latin1));

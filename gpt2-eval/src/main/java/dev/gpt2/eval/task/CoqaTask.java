@@ -3,6 +3,7 @@ package dev.gpt2.eval.task;
 import dev.gpt2.api.Generation;
 import dev.gpt2.api.GenerationOptions;
 import dev.gpt2.api.GenerationRequest;
+import dev.gpt2.eval.EvalDataException;
 import dev.gpt2.eval.MetricValue;
 import dev.gpt2.eval.MetricValue.Unit;
 import dev.gpt2.eval.data.CoqaReader;
@@ -41,6 +42,10 @@ final class CoqaTask implements TaskRunner {
         int truncated = 0;
         Monitor monitor = ctx.monitor();
         long available = stories.stream().mapToLong(s -> s.turns().size()).sum();
+        if (available == 0) {
+            throw EvalDataException.malformed(ctx.file(), "its " + stories.size() + " stories hold no questions;"
+                    + " expected " + ctx.task().data());
+        }
         long total = monitor.start(available, "questions");
         outer:
         for (CoqaReader.Story s : stories) {
