@@ -16,6 +16,7 @@ public final class Cancellation {
         cancelled = true;
     }
 
+    /** Whether {@link #cancel()} was called. */
     public boolean isCancelled() {
         return cancelled;
     }

@@ -18,6 +18,7 @@ package dev.gpt2.api;
 public record Generation(int[] ids, String text, StopReason stopReason, long seed, Timings timings,
                          double[] tokenLogProbs) {
 
+    /** Copies the arrays. */
     public Generation {
         ids = ids.clone();
         tokenLogProbs = tokenLogProbs.clone();
@@ -28,11 +29,13 @@ public record Generation(int[] ids, String text, StopReason stopReason, long see
         this(ids, text, stopReason, seed, timings, new double[0]);
     }
 
+    /** A copy of the generated ids. */
     @Override
     public int[] ids() {
         return ids.clone();
     }
 
+    /** A copy of the per-token log-probabilities (empty unless asked for). */
     @Override
     public double[] tokenLogProbs() {
         return tokenLogProbs.clone();
@@ -47,10 +50,12 @@ public record Generation(int[] ids, String text, StopReason stopReason, long see
      * @param decodeNanos   time spent in decode, sampling included
      */
     public record Timings(int prefillTokens, long prefillNanos, int decodeTokens, long decodeNanos) {
+        /** Prefill tokens per second; 0 when no time was measured. */
         public double prefillTokensPerSecond() {
             return prefillNanos == 0 ? 0 : prefillTokens * 1e9 / prefillNanos;
         }
 
+        /** Decode tokens per second; 0 when no time was measured. */
         public double decodeTokensPerSecond() {
             return decodeNanos == 0 ? 0 : decodeTokens * 1e9 / decodeNanos;
         }

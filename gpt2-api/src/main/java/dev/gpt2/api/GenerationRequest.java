@@ -13,6 +13,7 @@ import java.util.Objects;
 public record GenerationRequest(int[] promptIds, GenerationOptions options, GenerationListener listener,
                                 Cancellation cancellation) {
 
+    /** Checks that nothing is null and the prompt is not empty; copies the prompt. */
     public GenerationRequest {
         Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(options, "options");
@@ -30,6 +31,7 @@ public record GenerationRequest(int[] promptIds, GenerationOptions options, Gene
         return new GenerationRequest(promptIds, options, GenerationListener.none(), new Cancellation());
     }
 
+    /** A copy of the prompt. */
     @Override
     public int[] promptIds() {
         return promptIds.clone();

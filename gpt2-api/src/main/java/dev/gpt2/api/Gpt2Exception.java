@@ -37,13 +37,16 @@ public class Gpt2Exception extends RuntimeException {
         BACKEND_FAILURE
     }
 
+    /** What went wrong. */
     private final Kind kind;
 
+    /** An error of {@code kind} with its one-line message. */
     public Gpt2Exception(Kind kind, String message) {
         super(message);
         this.kind = Objects.requireNonNull(kind);
     }
 
+    /** An error of {@code kind} with its one-line message and the exception behind it. */
     public Gpt2Exception(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind);

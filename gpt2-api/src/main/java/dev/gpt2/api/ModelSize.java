@@ -4,9 +4,13 @@ import java.util.Locale;
 
 /** The four released GPT-2 sizes (named by parameter count, as in the model cards; the paper says 117M..1542M). */
 public enum ModelSize {
+    /** GPT-2 small, Hugging Face's {@code gpt2}: 12 layers of width 768, 12 heads. */
     GPT2_124M("124M", "117M", 12, 768, 12),
+    /** GPT-2 medium, {@code gpt2-medium}: 24 layers of width 1024, 16 heads. */
     GPT2_355M("355M", "345M", 24, 1024, 16),
+    /** GPT-2 large, {@code gpt2-large}: 36 layers of width 1280, 20 heads. */
     GPT2_774M("774M", "762M", 36, 1280, 20),
+    /** GPT-2 XL, {@code gpt2-xl}: 48 layers of width 1600, 25 heads. */
     GPT2_1558M("1558M", "1542M", 48, 1600, 25);
 
     private final String label;

@@ -22,6 +22,7 @@ public sealed interface Sampling permits Sampling.Greedy, Sampling.Random {
      * @param topP        in (0, 1]; 1 for no nucleus cut
      */
     record Random(double temperature, int topK, double topP) implements Sampling {
+        /** Checks the three values: {@link IllegalArgumentException} naming the one out of range. */
         public Random {
             if (!(temperature > 0) || !Double.isFinite(temperature)) {
                 throw new IllegalArgumentException(
@@ -36,10 +37,16 @@ public sealed interface Sampling permits Sampling.Greedy, Sampling.Random {
         }
     }
 
+    /** Always the most probable token. */
     static Sampling greedy() {
         return new Greedy();
     }
 
+    /**
+     * Temperature, then top-k, then top-p; {@code random(1, 0, 1)} samples the model's distribution as it is.
+     *
+     * @throws IllegalArgumentException when a value is out of the range {@link Random} documents
+     */
     static Sampling random(double temperature, int topK, double topP) {
         return new Random(temperature, topK, topP);
     }

@@ -24,6 +24,7 @@ public record Score(int tokens, int scoredTokens, double nllSum, double[] tokenL
         Objects.requireNonNull(textBytes, "textBytes (OptionalDouble.empty() when ids were scored)");
     }
 
+    /** A copy of the per-token log-probabilities (empty unless asked for). */
     @Override
     public double[] tokenLogProbs() {
         return tokenLogProbs.clone();

@@ -50,6 +50,7 @@ public sealed interface SpecialTokenPolicy {
      * {@link IllegalArgumentException} when encoding.
      */
     record Allow(Set<String> tokens) implements SpecialTokenPolicy {
+        /** Copies the set. */
         public Allow {
             tokens = Set.copyOf(tokens);
         }

@@ -12,6 +12,7 @@ import java.util.Objects;
  */
 public record AttentionBatch(List<Slice> slices) {
 
+    /** Checks that the slices cover the rows from 0 in order, without gaps. */
     public AttentionBatch {
         slices = List.copyOf(slices);
         int next = 0;
@@ -44,6 +45,7 @@ public record AttentionBatch(List<Slice> slices) {
      *                   {@code pastLength .. pastLength + rows - 1}
      */
     public record Slice(KvCache cache, int firstRow, int rows, int pastLength) {
+        /** Checks the rows against each other and against the cache's capacity. */
         public Slice {
             Objects.requireNonNull(cache, "cache");
             if (firstRow < 0 || rows < 1 || pastLength < 0 || pastLength + rows > cache.capacity()) {

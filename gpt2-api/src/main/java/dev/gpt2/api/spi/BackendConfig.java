@@ -6,6 +6,7 @@ package dev.gpt2.api.spi;
  * @param threads compute threads for CPU backends; 0 means one per available processor
  */
 public record BackendConfig(int threads) {
+    /** Checks the thread count. */
     public BackendConfig {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (one per processor) or positive, got " + threads);

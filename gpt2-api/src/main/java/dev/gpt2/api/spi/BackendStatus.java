@@ -12,6 +12,7 @@ import java.util.Optional;
  */
 public record BackendStatus(String name, int priority, Probe probe, Optional<BackendProvider> provider) {
 
+    /** Whether it can be opened here: it loaded and its probe said so. */
     public boolean available() {
         return probe.available() && provider.isPresent();
     }

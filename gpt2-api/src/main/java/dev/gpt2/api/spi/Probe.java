@@ -21,6 +21,7 @@ import java.util.Set;
 public record Probe(boolean available, String reason, String device, Set<Capability> capabilities,
                     Set<DType> weightTypes) {
 
+    /** Checks the texts and copies the sets in declaration order. */
     public Probe {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(device, "device");
@@ -35,10 +36,12 @@ public record Probe(boolean available, String reason, String device, Set<Capabil
         return Collections.unmodifiableSet(copy);
     }
 
+    /** The backend can run here, on {@code device}. */
     public static Probe available(String device, Set<Capability> capabilities, Set<DType> weightTypes) {
         return new Probe(true, "", device, capabilities, weightTypes);
     }
 
+    /** The backend cannot run here, and why (one line a user can act on). */
     public static Probe unavailable(String reason) {
         return new Probe(false, reason, "", Set.of(), Set.of());
     }

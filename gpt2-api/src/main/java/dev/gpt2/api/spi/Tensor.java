@@ -11,10 +11,13 @@ import dev.gpt2.api.DType;
  */
 public interface Tensor extends AutoCloseable {
 
+    /** How the values are held: F32 for activations, the weight's dtype for weights. */
     DType dtype();
 
+    /** The first dimension: rows of activations, or the input dimension of a matmul weight. */
     int rows();
 
+    /** The second dimension, whose values are consecutive in memory. */
     int cols();
 
     /** Frees the memory the backend allocated for it (weights mapped from a file stay mapped). Idempotent. */

@@ -14,6 +14,7 @@ public record TokenChoice(double temperature, int topK, double topP, double unif
     /** Greedy. */
     public static final TokenChoice GREEDY = new TokenChoice(0, 0, 1, 0);
 
+    /** Whether this choice is greedy (temperature 0). */
     public boolean greedy() {
         return temperature == 0;
     }

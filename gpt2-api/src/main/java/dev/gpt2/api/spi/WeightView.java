@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param data  exactly {@code rows * cols * bytes per value} bytes
  */
 public record WeightView(String name, DType dtype, int rows, int cols, MemorySegment data) {
+    /** Checks the dtype and that {@code data} holds exactly the values' bytes. */
     public WeightView {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
