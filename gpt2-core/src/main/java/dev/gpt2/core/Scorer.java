@@ -1,5 +1,6 @@
 package dev.gpt2.core;
 
+import dev.gpt2.api.Gpt2Exception;
 import dev.gpt2.api.ModelConfig;
 import dev.gpt2.api.Score;
 import dev.gpt2.api.ScoreOptions;
@@ -112,6 +113,10 @@ final class Scorer {
             double nll = 0;
             for (int t = 1; t < logProbs[s].length; t++) {
                 nll -= logProbs[s][t];
+            }
+            if (Double.isNaN(nll)) {
+                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "the model's log-probabilities are not"
+                        + " numbers (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
             }
             int n = sequences.get(s).length;
             scores.add(new Score(n, n - 1, nll, options.tokenLogProbs() ? logProbs[s] : new double[0],

@@ -66,6 +66,34 @@ class CorruptInputTest {
         return folder;
     }
 
+    /**
+     * NaN weights load (their bytes are well formed) but scoring and generation fail with BACKEND_FAILURE instead of
+     * returning NaN figures or an arbitrary token.
+     */
+    @Test
+    void nanWeightsFailWhenUsed() {
+        List<TestCheckpoints.Weight> nan = WEIGHTS.stream().map(w -> w.name().equals("ln_f.bias")
+                ? new TestCheckpoints.Weight(w.name(), w.shape(), filled(w.values().length, Float.NaN)) : w).toList();
+        Path folder = TestCheckpoints.folder(dir.resolve("nan"), C, nan, DType.F32, "");
+        try (Gpt2Model m = Gpt2.load(folder.toString(), Fixtures.reference())) {
+            Gpt2Exception score = assertThrows(Gpt2Exception.class,
+                    () -> m.score(new int[] {1, 2, 3}, ScoreOptions.defaults()));
+            assertEquals(Kind.BACKEND_FAILURE, score.kind(), score.getMessage());
+            assertTrue(score.getMessage().contains("not numbers"), score.getMessage());
+            Gpt2Exception generate = assertThrows(Gpt2Exception.class, () -> m.generate(
+                    dev.gpt2.api.GenerationRequest.of(new int[] {1, 2}, dev.gpt2.api.GenerationOptions.defaults()
+                            .withMaxNewTokens(4))));
+            assertEquals(Kind.BACKEND_FAILURE, generate.kind(), generate.getMessage());
+            assertTrue(generate.getMessage().contains("every logit is NaN"), generate.getMessage());
+        }
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] v = new float[n];
+        Arrays.fill(v, value);
+        return v;
+    }
+
     @Test
     void truncatedFile() throws IOException {
         Path folder = TestCheckpoints.folder(dir.resolve("truncated"), C, WEIGHTS, DType.F32, "");
