@@ -52,6 +52,15 @@ public class Gpt2Exception extends RuntimeException {
         this.kind = Objects.requireNonNull(kind);
     }
 
+    /**
+     * A {@link Kind#BACKEND_FAILURE} for a model output that is not a number: {@code what} ("every logit is NaN")
+     * followed by its likely causes.
+     */
+    public static Gpt2Exception notANumber(String what) {
+        return new Gpt2Exception(Kind.BACKEND_FAILURE, what + " (NaN or infinite weights in the checkpoint, or an"
+                + " overflow in the computation)");
+    }
+
     /** What went wrong. */
     public Kind kind() {
         return kind;

@@ -115,8 +115,7 @@ final class Scorer {
                 nll -= logProbs[s][t];
             }
             if (Double.isNaN(nll)) {
-                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "the model's log-probabilities are not"
-                        + " numbers (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
+                throw Gpt2Exception.notANumber("the model's log-probabilities are not numbers");
             }
             int n = sequences.get(s).length;
             scores.add(new Score(n, n - 1, nll, options.tokenLogProbs() ? logProbs[s] : new double[0],

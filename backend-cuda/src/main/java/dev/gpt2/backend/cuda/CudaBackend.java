@@ -1,11 +1,11 @@
 package dev.gpt2.backend.cuda;
 
 import dev.gpt2.api.DType;
-import dev.gpt2.api.Gpt2Exception;
 import dev.gpt2.api.spi.AttentionBatch;
 import dev.gpt2.api.spi.Backend;
 import dev.gpt2.api.spi.DeviceLimits;
 import dev.gpt2.api.spi.Epilogue;
+import dev.gpt2.api.spi.HostSampler;
 import dev.gpt2.api.spi.KvCache;
 import dev.gpt2.api.spi.Tensor;
 import dev.gpt2.api.spi.TokenChoice;
@@ -511,8 +511,7 @@ final class CudaBackend implements Backend {
         int[] out = lane.results().asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT);
         for (int id : out) {
             if (id < 0) {
-                throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "every logit is NaN: the model's output is not a"
-                    + " number (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
+                throw HostSampler.everyLogitNaN();
             }
         }
         return out;

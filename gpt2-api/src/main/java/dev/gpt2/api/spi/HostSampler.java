@@ -24,8 +24,7 @@ public final class HostSampler {
             }
         }
         if (best < 0) {
-            throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "every logit is NaN: the model's output is not a"
-                    + " number (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
+            throw everyLogitNaN();
         }
         return best;
     }
@@ -55,8 +54,7 @@ public final class HostSampler {
             }
         }
         if (m == 0) {
-            throw new Gpt2Exception(Gpt2Exception.Kind.BACKEND_FAILURE, "every logit is NaN: the model's output is not a"
-                    + " number (NaN or infinite weights in the checkpoint, or an overflow in the computation)");
+            throw everyLogitNaN();
         }
         int kept = choice.topK() > 0 ? Math.min(choice.topK(), m) : m;
         if (kept < m) {
@@ -150,5 +148,10 @@ public final class HostSampler {
             sum += Math.exp(x - max);
         }
         return logits[target] - max - Math.log(sum);
+    }
+
+    /** The error of a token choice whose logits are all NaN (here or on a device). */
+    public static Gpt2Exception everyLogitNaN() {
+        return Gpt2Exception.notANumber("every logit is NaN: the model's output is not a number");
     }
 }
