@@ -96,16 +96,27 @@ public final class BackendRegistry {
 
     /** The explicit choice: the API option if present, else {@value #PROPERTY}, else {@value #ENV}. */
     public static Optional<String> explicitChoice(Optional<String> apiOption) {
+        return choice(apiOption).map(Choice::name);
+    }
+
+    /**
+     * A backend named explicitly, and where: {@code source} is "" for the API option, else " (from -Dgpt2.backend)"
+     * or " (from GPT2_BACKEND)", for messages.
+     */
+    private record Choice(String name, String source) {
+    }
+
+    private static Optional<Choice> choice(Optional<String> apiOption) {
         if (apiOption.isPresent()) {
-            return apiOption;
+            return Optional.of(new Choice(apiOption.get(), ""));
         }
         String property = System.getProperty(PROPERTY);
         if (property != null && !property.isBlank()) {
-            return Optional.of(property.trim());
+            return Optional.of(new Choice(property.trim(), " (from -D" + PROPERTY + ")"));
         }
         String env = System.getenv(ENV);
         if (env != null && !env.isBlank()) {
-            return Optional.of(env.trim());
+            return Optional.of(new Choice(env.trim(), " (from " + ENV + ")"));
         }
         return Optional.empty();
     }
@@ -117,18 +128,13 @@ public final class BackendRegistry {
      * @throws Gpt2Exception of kind {@code BACKEND_UNAVAILABLE}, listing every backend and its state
      */
     public static BackendStatus select(Optional<String> apiOption) {
-        return select(explicitChoice(apiOption), apiOption.isPresent() ? "" : explicitSource(), discover());
+        Optional<Choice> choice = choice(apiOption);
+        return select(choice.map(Choice::name), choice.map(Choice::source).orElse(""), discover());
     }
 
     /** Picks among {@code found}, with {@code explicit} already resolved (from the API option). */
     public static BackendStatus select(Optional<String> explicit, List<BackendStatus> found) {
         return select(explicit, "", found);
-    }
-
-    /** " (from -Dgpt2.backend)" or " (from GPT2_BACKEND)": where a choice not made through the API came from. */
-    private static String explicitSource() {
-        String property = System.getProperty(PROPERTY);
-        return property != null && !property.isBlank() ? " (from -D" + PROPERTY + ")" : " (from " + ENV + ")";
     }
 
     private static BackendStatus select(Optional<String> explicit, String source, List<BackendStatus> found) {
