@@ -38,7 +38,7 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError e) {
             // an Error passes picocli's handler; the allocation that failed is gone, so there is room to say so
             cli.getErr().println("gpt2: " + message(e));
-            if (List.of(args).contains("--verbose")) {
+            if (verbose(args)) {
                 e.printStackTrace(cli.getErr());
             }
             cli.getErr().flush();
@@ -69,11 +69,16 @@ public final class Main implements Runnable {
         String name = cmd.getCommandSpec().qualifiedName();
         PrintWriter err = cmd.getErr();
         err.println(name + ": " + e.getMessage().replace('\n', ' ').strip() + " (see '" + name + " --help')");
-        if (List.of(args).contains("--verbose")) {
+        if (verbose(args)) {
             e.printStackTrace(err);
         }
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** Whether the raw arguments ask for stack traces (for errors met before or outside a parse result). */
+    private static boolean verbose(String[] args) {
+        return List.of(args).contains("--verbose");
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -51,9 +51,8 @@ final class LambadaTask implements TaskRunner {
         int window = ctx.contextLength();
         List<Passage> passages = new ArrayList<>();
         int truncated = 0;
-        for (String text : texts.subList(0, (int) total)) {
-            String t = text.strip();
-            int space = t.lastIndexOf(' ');   // > 0: see passage
+        for (String t : texts.subList(0, (int) total)) {
+            int space = t.lastIndexOf(' ');   // > 0, t stripped: see passage
             String context = t.substring(0, space);
             String target = t.substring(space);
             int[] contextIds = model.encode(context);
