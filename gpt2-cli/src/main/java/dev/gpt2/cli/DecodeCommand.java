@@ -40,7 +40,7 @@ final class DecodeCommand implements Runnable {
         Utf8Input in = input.open();
         if (jsonl) {
             JsonLines.transform(in, stdout,
-                    (line, where, out) -> out.writeText(gpt2.decode(JsonLines.ids(line, where))));
+                    (line, where, out) -> out.writeText(decode(gpt2, JsonLines.ids(line, where), where)));
             return;
         }
         // the ids are read block by block and their text written as it comes: memory stays bounded
@@ -52,6 +52,15 @@ final class DecodeCommand implements Runnable {
             stdout.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the text: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code gpt2.decode(ids)}, an id out of range an error that says where the ids are. */
+    private static String decode(Gpt2Tokenizer gpt2, int[] ids, String where) {
+        try {
+            return gpt2.decode(ids);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 
@@ -98,7 +107,7 @@ final class DecodeCommand implements Runnable {
             }
             if (i == start || (i < length && !separator(text[i])) || value > Integer.MAX_VALUE) {
                 int end = start;
-                while (end < length && end - start < 40 && text[end] > ' ' && text[end] != ',') {
+                while (end < length && end - start < 40 && (text[end] & 0xff) > ' ' && text[end] != ',') {
                     end++;
                 }
                 throw new IllegalArgumentException(source + ", byte " + (offset + start) + ": \"" + new String(text,

@@ -17,7 +17,9 @@ import java.io.UncheckedIOException;
             "Encode UTF-8 text (stdin, or --file) into GPT-2 token ids, printed on one line separated by spaces.",
             "The ids are exactly those of OpenAI's encoder.py. <|endoftext|> in the text is ordinary text "
                 + "(7 tokens), as in encoder.py, unless --allow-special is given.",
-            "Bytes that are not valid UTF-8 are read as U+FFFD, with a warning on stderr.",
+            "Bytes that are not valid UTF-8 are read as U+FFFD (one per maximal invalid subsequence, as Python's "
+                + "errors='replace'), with a warning on stderr; so is a lone surrogate escape (\\ud800) in a --jsonl "
+                + "text, without one.",
             "The input is read and encoded a block at a time, so input of any length fits in memory (text with no "
                 + "space or change of script for millions of chars is held whole); an error past the first MiB comes "
                 + "after the ids of what precedes it."},

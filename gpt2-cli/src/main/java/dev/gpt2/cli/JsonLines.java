@@ -130,6 +130,10 @@ final class JsonLines implements AutoCloseable {
                     throw new IllegalArgumentException(where + ": \"ids\" must hold integers, found " + t + " "
                             + p.getString());
                 }
+                if (p.getNumberType() != JsonParser.NumberType.INT) {
+                    throw new IllegalArgumentException(where + ": \"ids\" holds " + p.getString()
+                            + ", which is not a token id (out of the int range)");
+                }
                 if (n == values.length) {
                     values = Arrays.copyOf(values, 2 * n);
                 }

@@ -1,5 +1,7 @@
 package dev.gpt2.cli;
 
+import dev.gpt2.tokenizer.Gpt2Tokenizer;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -17,7 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * The input of {@code encode} and {@code decode}: a file ({@code --file}) or stdin, read as UTF-8. Bytes that are not
- * valid UTF-8 are read as U+FFFD and reported once, in one line on stderr. Not thread-safe.
+ * valid UTF-8 are read as U+FFFD ({@link Gpt2Tokenizer#decodeUtf8}: one per maximal invalid subsequence) and reported
+ * once, in one line on stderr. Not thread-safe.
  */
 final class Utf8Input {
     /** Bytes read at a time by {@link #forEachBlock}: memory stays bounded however long the input. */
@@ -146,7 +149,7 @@ final class Utf8Input {
 
     /** {@link #text(byte[], int, int, String)} of bytes that start at byte {@code offset} of what is read. */
     private String text(byte[] bytes, int from, int to, String where, long offset) {
-        String text = new String(bytes, from, to - from, StandardCharsets.UTF_8);
+        String text = Gpt2Tokenizer.decodeUtf8(bytes, from, to - from);
         if (!warned && text.indexOf('\uFFFD') >= 0) {
             int bad = firstInvalidByte(bytes, from, to);
             if (bad >= 0) {

@@ -189,6 +189,24 @@ class EncodeDecodeCommandTest {
                 "stdin line 2: expected {\"text\": \"...\"}, found no \"text\" field");
         assertError(CommandRun.run("{\"ids\": [1, 2,\n", "decode", "--jsonl"), "stdin line 1: not valid JSON");
         assertError(CommandRun.run("{\"ids\": [1.5]}\n", "decode", "--jsonl"), "\"ids\" must hold integers");
+        // the error quotes what it read, non-ASCII included; a JSON line's error says which line
+        assertError(CommandRun.run("12 é 13", "decode"), "stdin, byte 3: \"é\" is not a token id");
+        assertError(CommandRun.run("{\"ids\": [1]}\n{\"ids\": [3, 50257]}\n", "decode", "--jsonl"),
+                "stdin line 2: token id 50257 (at index 1) is out of range");
+        assertError(CommandRun.run("{\"ids\": [2147483648]}\n", "decode", "--jsonl"),
+                "stdin line 1: \"ids\" holds 2147483648, which is not a token id");
+    }
+
+    @Test
+    void invalidUtf8IsOneReplacementCharacterPerMaximalSubpartBothWays() {
+        // bytes ED A0 80 (an encoded surrogate): three U+FFFD, as Python's errors='replace'
+        CommandRun decoded = CommandRun.run("169 254 222", "decode");
+        assertEquals(0, decoded.exitCode(), decoded.stderr());
+        assertEquals("\uFFFD\uFFFD\uFFFD", decoded.out());
+        CommandRun encoded = CommandRun.run(new byte[] {'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80}, "encode");
+        assertEquals(0, encoded.exitCode(), encoded.stderr());
+        assertEquals(CommandRun.run("a\uFFFD\uFFFD\uFFFD", "encode").out(), encoded.out());
+        assertTrue(encoded.stderr().contains("byte 1 of it is invalid"), encoded.stderr());
     }
 
     @Test

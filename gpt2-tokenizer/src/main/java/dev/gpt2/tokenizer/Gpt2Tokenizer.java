@@ -3,13 +3,13 @@ package dev.gpt2.tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
@@ -40,6 +40,10 @@ import java.util.concurrent.ForkJoinTask;
  * {@code errors="replace"}); {@link #decodeBytes} gives the exact bytes. An id out of range is an
  * {@link IllegalArgumentException} naming the id and the vocabulary size. Encoding takes time O(n log n) and memory
  * O(n) in the length of the text, also for a text with no spaces (one long piece).
+ *
+ * <p>Letters and digits are those of the JDK's Unicode version (16 in JDK 25). Python's {@code regex} module, which
+ * {@code encoder.py} splits text with, follows newer versions as they come (Unicode 17 in its 2026 releases): for text
+ * with one of the code points a newer version assigns, its ids depend on the version on either side.
  */
 public final class Gpt2Tokenizer {
     /** The id of {@code <|endoftext|>} in GPT-2's vocabulary. */
@@ -261,7 +265,20 @@ public final class Gpt2Tokenizer {
      * @throws IllegalArgumentException an id is out of range
      */
     public String decode(int[] ids) {
-        return new String(decodeBytes(ids), StandardCharsets.UTF_8);
+        byte[] bytes = decodeBytes(ids);
+        return decodeUtf8(bytes, 0, bytes.length);
+    }
+
+    /**
+     * The text of UTF-8 bytes as {@link #decode} reads them: each maximal invalid subsequence becomes one U+FFFD, as
+     * Python's {@code bytes.decode("utf-8", errors="replace")} does (the JDK's {@code new String(bytes, UTF_8)} differs
+     * on encoded surrogates, {@code ED A0 80} for example: one U+FFFD there, three here).
+     *
+     * @throws IndexOutOfBoundsException {@code [offset, offset + length)} is not inside {@code bytes}
+     */
+    public static String decodeUtf8(byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        return Utf8.decode(bytes, offset, offset + length);
     }
 
     /**

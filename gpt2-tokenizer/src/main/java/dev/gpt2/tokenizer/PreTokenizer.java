@@ -8,7 +8,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Python {@code regex} module that OpenAI's {@code encoder.py} uses: code points (supplementary planes included),
  * {@code \p{L}} = Lu Ll Lt Lm Lo, {@code \p{N}} = Nd Nl No, {@code \s} = Unicode White_Space (U+0009..U+000D, U+0020,
  * U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), case-sensitive contractions with
- * the ASCII apostrophe only. A lone surrogate is "other" (neither letter, number nor space).
+ * the ASCII apostrophe only. A lone surrogate is "other" (neither letter, number nor space). The categories are the
+ * JDK's ({@link Character#getType}: Unicode 16 in JDK 25); a {@code regex} module with a newer Unicode (17 in its
+ * 2026 releases) also counts the code points that version made letters or digits (U+088F, Sidetic, CJK Extension J,
+ * ...), so a piece with one of them may split otherwise there, as it does between {@code encoder.py} installs with
+ * older and newer {@code regex} versions.
  *
  * <p>Each piece starts where the previous one ended and depends only on the text from its start (plus one character
  * of look-ahead after a whitespace run), so pieces can be found one at a time with {@link #pieceEnd}.

@@ -1,5 +1,7 @@
 package dev.gpt2.tokenizer;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * UTF-8 as the tokenizer needs it. A lone surrogate in a Java string (which has no UTF-8 form) is encoded as U+FFFD
  * (EF BF BD), the Unicode replacement character, the same as decoding turns invalid UTF-8 into U+FFFD.
@@ -108,5 +110,38 @@ final class Utf8 {
             return k;
         }
         return 0;
+    }
+
+    /**
+     * The text of the UTF-8 bytes {@code b[from, to)}, each maximal invalid subsequence as one U+FFFD, as the Unicode
+     * standard recommends and Python's {@code bytes.decode(errors="replace")} does. The JDK's decoder does so too, but
+     * for the encoded surrogates {@code ED A0..BF ..}, which it replaces with one U+FFFD in all: there {@code ED} is a
+     * subsequence of its own (A0..BF cannot follow it) and each byte after it another.
+     */
+    static String decode(byte[] b, int from, int to) {
+        int lead = encodedSurrogate(b, from, to);
+        if (lead < 0) {
+            return new String(b, from, to - from, StandardCharsets.UTF_8);
+        }
+        StringBuilder text = new StringBuilder(to - from);
+        int start = from;
+        while (lead >= 0) {
+            // the JDK decodes what precedes the ED as it should (ED never continues a sequence), and the stray
+            // continuation bytes after it each as one U+FFFD
+            text.append(new String(b, start, lead - start, StandardCharsets.UTF_8)).append('\uFFFD');
+            start = lead + 1;
+            lead = encodedSurrogate(b, start, to);
+        }
+        return text.append(new String(b, start, to - start, StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The index of the first {@code ED} followed by {@code A0..BF} in {@code b[from, to)}, or -1. */
+    private static int encodedSurrogate(byte[] b, int from, int to) {
+        for (int i = from; i < to - 1; i++) {
+            if (b[i] == (byte) 0xED && (b[i + 1] & 0xE0) == 0xA0) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

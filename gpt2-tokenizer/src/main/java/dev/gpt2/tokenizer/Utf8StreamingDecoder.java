@@ -1,6 +1,5 @@
 package dev.gpt2.tokenizer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** {@link StreamingDecoder} over a pending byte buffer that holds back only an unfinished UTF-8 sequence. */
@@ -46,7 +45,7 @@ final class Utf8StreamingDecoder implements StreamingDecoder {
         if (held == size) {
             return "";
         }
-        String text = new String(pending, 0, size - held, StandardCharsets.UTF_8);
+        String text = Utf8.decode(pending, 0, size - held);
         System.arraycopy(pending, size - held, pending, 0, held);
         size = held;
         return text;
@@ -54,7 +53,7 @@ final class Utf8StreamingDecoder implements StreamingDecoder {
 
     @Override
     public String finish() {
-        String text = new String(pending, 0, size, StandardCharsets.UTF_8);
+        String text = Utf8.decode(pending, 0, size);
         size = 0;
         pushed = 0;
         return text;

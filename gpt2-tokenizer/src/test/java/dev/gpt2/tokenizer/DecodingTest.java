@@ -109,6 +109,101 @@ class DecodingTest {
     }
 
     @Test
+    void invalidUtf8BecomesOneReplacementPerMaximalSubpartAsInPython() {
+        // bytes.decode("utf-8", errors="replace") in Python: an encoded surrogate is three subparts (the JDK: one)
+        int[] ids = {169, 254, 222};
+        assertArrayEquals(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, gpt2.decodeBytes(ids));
+        assertEquals("\uFFFD\uFFFD\uFFFD", gpt2.decode(ids));
+        StreamingDecoder decoder = gpt2.streamingDecoder();
+        assertEquals("\uFFFD\uFFFD\uFFFD", decoder.push(ids[0]) + decoder.push(ids[1]) + decoder.push(ids[2])
+                + decoder.finish());
+
+        // every sequence of 1 or 2 bytes, and of 3 and 4 bytes from the values where the rules change
+        for (int a = 0; a < 256; a++) {
+            assertDecodesAsTheStandardSays(new byte[] {(byte) a});
+            for (int b = 0; b < 256; b++) {
+                assertDecodesAsTheStandardSays(new byte[] {(byte) a, (byte) b});
+            }
+        }
+        int[] edges = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC,
+            0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
+        for (int a : edges) {
+            for (int b : edges) {
+                for (int c : edges) {
+                    assertDecodesAsTheStandardSays(new byte[] {(byte) a, (byte) b, (byte) c});
+                    for (int d : edges) {
+                        assertDecodesAsTheStandardSays(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
+                    }
+                }
+            }
+        }
+        Random random = new Random(5);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) edges[random.nextInt(edges.length)];
+            }
+            assertDecodesAsTheStandardSays(bytes);
+        }
+        byte[] padded = {'x', (byte) 0xED, (byte) 0xBF, 'y'};
+        assertEquals("\uFFFD\uFFFD", Gpt2Tokenizer.decodeUtf8(padded, 1, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> Gpt2Tokenizer.decodeUtf8(padded, 3, 2));
+    }
+
+    private static void assertDecodesAsTheStandardSays(byte[] bytes) {
+        assertEquals(replacedPerMaximalSubpart(bytes), Gpt2Tokenizer.decodeUtf8(bytes, 0, bytes.length),
+                () -> "bytes " + java.util.HexFormat.ofDelimiter(" ").formatHex(bytes));
+    }
+
+    /**
+     * The Unicode standard's replacement of ill-formed UTF-8 (section 3.9, "U+FFFD Substitution of Maximal
+     * Subparts"), written from its table 3-7 of well-formed byte sequences.
+     */
+    private static String replacedPerMaximalSubpart(byte[] b) {
+        StringBuilder text = new StringBuilder();
+        int i = 0;
+        while (i < b.length) {
+            int lead = b[i] & 0xFF;
+            int need;
+            if (lead < 0x80) {
+                text.append((char) lead);
+                i++;
+                continue;
+            } else if (lead >= 0xC2 && lead <= 0xDF) {
+                need = 1;
+            } else if (lead >= 0xE0 && lead <= 0xEF) {
+                need = 2;
+            } else if (lead >= 0xF0 && lead <= 0xF4) {
+                need = 3;
+            } else {
+                text.append('\uFFFD');
+                i++;
+                continue;
+            }
+            int low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+            int high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+            int codePoint = lead & (0x3F >> need);
+            int j = i + 1;
+            boolean whole = true;
+            for (int k = 0; k < need; k++, j++) {
+                int next = j < b.length ? b[j] & 0xFF : -1;
+                if (next < (k == 0 ? low : 0x80) || next > (k == 0 ? high : 0xBF)) {
+                    whole = false;
+                    break;
+                }
+                codePoint = codePoint << 6 | (next & 0x3F);
+            }
+            if (whole) {
+                text.appendCodePoint(codePoint);
+            } else {
+                text.append('\uFFFD');
+            }
+            i = j;
+        }
+        return text.toString();
+    }
+
+    @Test
     void loneSurrogatesEncodeAsTheReplacementCharacter() {
         int[] replacement = gpt2.encodeOrdinary("a\uFFFDb");
         assertArrayEquals(replacement, gpt2.encodeOrdinary("a\uD800b"));
