@@ -124,6 +124,11 @@ class EvaluationTest {
         var e2 = assertThrows(EvalDataException.class, () -> run(Task.LAMBADA, model, bad));
         assertTrue(e2.getMessage().startsWith(bad + ":3: not a JSON object"), e2.getMessage());
 
+        // a second object (or anything) after the line's object is not silently dropped
+        java.nio.file.Files.writeString(bad, "{\"text\": \"one two\"} {\"text\": \"three four\"}\n");
+        var e12 = assertThrows(EvalDataException.class, () -> run(Task.LAMBADA, model, bad));
+        assertTrue(e12.getMessage().startsWith(bad + ":1: holds more after its JSON object"), e12.getMessage());
+
         Path oneWord = dir.resolve("words.jsonl");
         java.nio.file.Files.writeString(oneWord, "{\"text\": \"a passage\"}\n{\"text\": \" word \"}\n");
         var e9 = assertThrows(EvalDataException.class, () -> run(Task.LAMBADA, model, oneWord));
@@ -167,6 +172,14 @@ class EvaluationTest {
         var e8 = assertThrows(IllegalArgumentException.class, () -> run(Task.WMT14_EN_FR, model,
                 SampleData.path("newstest2014.en")));
         assertTrue(e8.getMessage().startsWith("wmt14-en-fr reads 2 data files"), e8.getMessage());
+
+        Path en = dir.resolve("newstest2014.en");
+        Path fr = dir.resolve("newstest2014.fr");
+        java.nio.file.Files.writeString(en, "One.\nTwo.\nThree.\n");
+        java.nio.file.Files.writeString(fr, "Un.\n \nTrois.\n");
+        var e13 = assertThrows(EvalDataException.class, () -> new Evaluation(Task.WMT14_EN_FR, model, List.of(en, fr),
+                EvalOptions.defaults(), ProgressListener.none()).run());
+        assertTrue(e13.getMessage().startsWith(fr + ":2: is blank"), e13.getMessage());
     }
 
     private static EvalResult run(Task task, FakeModel model, Path file) {

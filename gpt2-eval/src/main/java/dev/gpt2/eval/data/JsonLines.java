@@ -2,6 +2,7 @@ package dev.gpt2.eval.data;
 
 import dev.gpt2.eval.EvalDataException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.jr.ob.JSON;
 
 import java.nio.file.Path;
@@ -30,8 +31,12 @@ public final class JsonLines {
                 continue;
             }
             Map<String, Object> object;
-            try {
-                object = JSON.std.mapFrom(line);
+            try (JsonParser p = JSON.std.createParser(line)) {
+                object = JSON.std.mapFrom(p);
+                if (p.nextToken() != null) {
+                    throw EvalDataException.malformed(file, i + 1,
+                            "holds more after its JSON object; expected one object per line: " + expected);
+                }
             } catch (JacksonException e) {
                 throw EvalDataException.malformed(file, i + 1,
                         "not a JSON object (" + e.getOriginalMessage() + "); expected " + expected);

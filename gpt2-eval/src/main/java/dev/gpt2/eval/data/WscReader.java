@@ -1,6 +1,7 @@
 package dev.gpt2.eval.data;
 
 import dev.gpt2.eval.EvalDataException;
+import dev.gpt2.eval.text.PythonText;
 
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -107,6 +108,6 @@ public final class WscReader {
     }
 
     private static String collapse(String s) {
-        return String.join(" ", s.strip().split("\\s+")).strip();
+        return String.join(" ", PythonText.split(s));
     }
 }

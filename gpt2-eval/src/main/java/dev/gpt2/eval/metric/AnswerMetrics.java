@@ -1,6 +1,7 @@
 package dev.gpt2.eval.metric;
 
-import java.util.Arrays;
+import dev.gpt2.eval.text.PythonText;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,12 +10,14 @@ import java.util.regex.Pattern;
 
 /**
  * Exact match and token F1 of a short answer, as the official SQuAD v2.0 and CoQA evaluation scripts compute them:
- * both strings are lower-cased, ASCII punctuation and the articles a/an/the are removed and whitespace is collapsed;
+ * both strings are lower-cased, ASCII punctuation and the articles a/an/the are removed and whitespace is collapsed
+ * (word boundaries and white space as Python 3's: Unicode, no-break spaces included);
  * F1 is the harmonic mean of precision and recall over the bag of remaining words. An empty answer scores 1 against
  * an empty reference and 0 against anything else.
  */
 public final class AnswerMetrics {
-    private static final Pattern ARTICLES = Pattern.compile("\\b(a|an|the)\\b");
+    // Python 3's \b: Unicode word characters (ASCII ones only would find "a" in "ça")
+    private static final Pattern ARTICLES = Pattern.compile("\\b(a|an|the)\\b", Pattern.UNICODE_CHARACTER_CLASS);
     private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
     private AnswerMetrics() {
@@ -105,7 +108,6 @@ public final class AnswerMetrics {
     }
 
     private static List<String> words(CharSequence s) {
-        String t = s.toString().strip();
-        return t.isEmpty() ? List.of() : Arrays.asList(t.split("\\s+"));
+        return PythonText.split(s.toString());
     }
 }

@@ -9,7 +9,8 @@ import java.util.function.Function;
  * Corpus BLEU (Papineni et al., 2002) as sacreBLEU computes it by default: {@link Tokenizer13a 13a} tokenization,
  * n-grams up to 4 clipped by the largest count in any reference, the reference length closest to each hypothesis
  * (the shorter on a tie), the brevity penalty over the corpus, and the {@code exp} smoothing of mteval-v13a for orders
- * without a match.
+ * without a match. As in sacreBLEU 2, an empty reference string is left out (a segment then has fewer references),
+ * and a segment whose references are all empty is an error.
  */
 public final class Bleu {
     /** The highest n-gram order. */
@@ -63,6 +64,9 @@ public final class Bleu {
             Map<List<String>, Integer> maxRefCounts = new HashMap<>();
             int closest = -1;
             for (List<String> set : references) {
+                if (set.get(i).isEmpty()) {
+                    continue;
+                }
                 List<String> ref = tokenizer.apply(set.get(i));
                 for (Map.Entry<List<String>, Integer> e : ngrams(ref).entrySet()) {
                     maxRefCounts.merge(e.getKey(), e.getValue(), Math::max);
@@ -72,6 +76,10 @@ public final class Bleu {
                 if (closest < 0 || diff < best || (diff == best && ref.size() < closest)) {
                     closest = ref.size();
                 }
+            }
+            if (closest < 0) {
+                throw new IllegalArgumentException("segment " + i + " has no reference: every reference set holds an"
+                        + " empty string there (sacreBLEU refuses it too)");
             }
             for (Map.Entry<List<String>, Integer> e : ngrams(hyp).entrySet()) {
                 int order = e.getKey().size() - 1;

@@ -1,6 +1,7 @@
 package dev.gpt2.eval.metric;
 
-import java.util.Arrays;
+import dev.gpt2.eval.text.PythonText;
+
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -15,15 +16,13 @@ public final class Tokenizer13a {
     private static final Pattern PERIOD_COMMA_AFTER_NON_DIGIT = Pattern.compile("([^0-9])([.,])");
     private static final Pattern PERIOD_COMMA_BEFORE_NON_DIGIT = Pattern.compile("([.,])([^0-9])");
     private static final Pattern DASH_AFTER_DIGIT = Pattern.compile("([0-9])(-)");
-    // Python's str.split(): any Unicode white space
-    private static final Pattern WHITESPACE = Pattern.compile("(?U)\\s+");
 
     private Tokenizer13a() {
     }
 
-    /** The tokens of one segment (sacreBLEU strips trailing whitespace first). */
+    /** The tokens of one segment (sacreBLEU strips trailing whitespace first; white space is Python's). */
     public static List<String> tokenize(String segment) {
-        String line = segment.stripTrailing()
+        String line = PythonText.stripTrailing(segment)
                 .replace("<skipped>", "")
                 .replace("-\n", "")
                 .replace("\n", " ")
@@ -36,6 +35,6 @@ public final class Tokenizer13a {
         line = PERIOD_COMMA_AFTER_NON_DIGIT.matcher(line).replaceAll("$1 $2 ");
         line = PERIOD_COMMA_BEFORE_NON_DIGIT.matcher(line).replaceAll(" $1 $2");
         line = DASH_AFTER_DIGIT.matcher(line).replaceAll("$1 $2 ");
-        return Arrays.stream(WHITESPACE.split(line)).filter(t -> !t.isEmpty()).toList();
+        return PythonText.split(line);
     }
 }

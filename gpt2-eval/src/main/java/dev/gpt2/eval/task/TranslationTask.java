@@ -46,6 +46,10 @@ final class TranslationTask implements TaskRunner {
         for (int i = 0; i < english.size(); i++) {
             String en = english.get(i).strip();
             String fr = french.get(i).strip();
+            if (en.isEmpty() || fr.isEmpty()) {
+                throw EvalDataException.malformed(files.get(en.isEmpty() ? 0 : 1), i + 1,
+                        "is blank: each line holds one sentence of the test set (BLEU has no empty reference)");
+            }
             pairs.add(englishToFrench ? new Pair(en, fr) : new Pair(fr, en));
         }
         int shots = ctx.options().shots() == 0 ? DEFAULT_SHOTS : ctx.options().shots();

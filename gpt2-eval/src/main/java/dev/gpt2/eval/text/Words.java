@@ -34,10 +34,9 @@ public final class Words {
     /**
      * The number of words of one line of a tokenized corpus in the usual convention of word-level language
      * modelling (the PyTorch word_language_model loader, AWD-LSTM, Transformer-XL): its white-space separated tokens
-     * plus one end-of-sentence token.
+     * plus one end-of-sentence token ({@code len(line.split()) + 1} in those loaders' Python).
      */
     public static int countWithEndOfLine(String line) {
-        String t = line.strip();
-        return (t.isEmpty() ? 0 : t.split("\\s+").length) + 1;
+        return PythonText.split(line).size() + 1;
     }
 }

@@ -30,6 +30,16 @@ class AnswerMetricsTest {
     }
 
     @Test
+    void wordsAndArticlesAreUnicodeAsInPython() {
+        // Python 3's \b is Unicode: the "a" of "ça" is no article; str.split() splits at no-break spaces
+        assertEquals("ça va", AnswerMetrics.normalize("Ça va"));
+        assertEquals(0, AnswerMetrics.exactMatch("caféan", "café"));
+        assertEquals(1, AnswerMetrics.exactMatch("New\u00A0York", "new york"));
+        assertEquals(1, AnswerMetrics.f1("New York\u00A0", "New York"), 1e-12);
+        assertEquals(1, AnswerMetrics.exactMatch("a\u001Cb", "a b"));
+    }
+
+    @Test
     void tokenF1() {
         // gold [cat, sat], prediction [cat, sat, down]: precision 2/3, recall 1, F1 0.8
         assertEquals(0.8, AnswerMetrics.f1("a cat sat down", "The cat sat"), 1e-12);

@@ -7,6 +7,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BleuTest {
     // sacreBLEU's README example, also its test/test_bleu.py (test_corpus_bleu_cases): two reference sets
@@ -76,5 +78,20 @@ class BleuTest {
                 Tokenizer13a.tokenize("It cost $3.50, or 1,000-odd &quot;units&quot;."));
         assertEquals(List.of("wasn't", "e-mail"), Tokenizer13a.tokenize("wasn't e-mail"));
         assertEquals(List.of(), Tokenizer13a.tokenize("  "));
+        // white space is Python's: the separators U+001C..U+001F split, a trailing no-break space is stripped
+        assertEquals(List.of("a", "b"), Tokenizer13a.tokenize("a\u001Cb"));
+        assertEquals(List.of("a-"), Tokenizer13a.tokenize("a-\n\u00A0"));
+    }
+
+    @Test
+    void emptyReferencesAreLeftOutAsSacreBleuDoes() {
+        // sacreBLEU 2: refs [["the cat sat on the mat today and then left"], [""]] -> 36.79 (reference length 10)
+        Bleu.Result r = Bleu.corpus(List.of("the cat sat on the"),
+                List.of(List.of("the cat sat on the mat today and then left"), List.of("")));
+        assertEquals(10, r.referenceLength());
+        assertEquals(36.79, r.score(), 0.005);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Bleu.corpus(List.of("a b", "c"), List.of(List.of("a b", ""))));
+        assertTrue(e.getMessage().startsWith("segment 1 has no reference"), e.getMessage());
     }
 }

@@ -54,6 +54,8 @@ class TextTest {
         // tokens plus the end-of-line token; a blank line counts its end-of-line token only
         assertEquals(5, Words.countWithEndOfLine(" = Robert Boulter = "));
         assertEquals(1, Words.countWithEndOfLine(" "));
+        // Python's len(line.split()) + 1: no-break and other Unicode spaces separate words too
+        assertEquals(4, Words.countWithEndOfLine("a\u2003b\u00A0c"));
     }
 
     @Test
