@@ -38,10 +38,10 @@ public final class Sentences {
         return out;
     }
 
-    /** The first {@code count} sentences joined by single spaces. */
+    /** The first {@code count} sentences, one per line. */
     public static String first(String text, int count) {
         List<String> all = split(text);
-        return String.join(" ", all.subList(0, Math.min(count, all.size())));
+        return String.join("\n", all.subList(0, Math.min(count, all.size())));
     }
 
     private static void add(List<String> out, String s) {

@@ -54,6 +54,25 @@ class RougeTest {
     }
 
     @Test
+    void summaryLevelRougeLUnitesTheSubsequencesOfEachReferenceSentence() {
+        // Lin (2004), section 3.2, and rouge_scorer_test.py testRougeLSum: reference "w1 w2 w3 w4 w5", candidate
+        // sentences "w1 w2 w6 w7 w8" and "w1 w3 w8 w9 w5": union LCS w1 w2 w3 w5, recall 4/5, precision 4/10
+        Rouge.Scores s = Rouge.score("w1 w2 w3 w4 w5", "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5");
+        assertEquals(0.8, s.rougeLsum().recall(), 1e-12);
+        assertEquals(0.4, s.rougeLsum().precision(), 1e-12);
+        assertEquals(0.8 * 0.4 * 2 / 1.2, s.rougeLsum().f1(), 1e-12);
+        // a token counts at most as often as it occurs in each text: the candidate's one "a b" serves one sentence
+        Rouge.Scores clipped = Rouge.score("a b\na b", "a b");
+        assertEquals(0.5, clipped.rougeLsum().recall(), 1e-12);
+        assertEquals(1, clipped.rougeLsum().precision(), 1e-12);
+        // sentence order does not matter at the summary level, as it does for the LCS of the whole texts
+        Rouge.Scores reordered = Rouge.score("the cat sat\nthe dog ran", "the dog ran\nthe cat sat");
+        assertEquals(1, reordered.rougeLsum().f1(), 1e-12);
+        assertEquals(0.5, reordered.rougeL().f1(), 1e-12);
+        assertEquals(0, Rouge.score("a b", "\n\n").rougeLsum().f1());
+    }
+
+    @Test
     void tokenizerKeepsOnlyLowerCaseAlphanumerics() {
         assertEquals(List.of("the", "u", "s", "isn", "t", "100", "sure"), Rouge.tokens("The U.S. isn't 100% sure!"));
     }

@@ -172,10 +172,10 @@ class TasksTest {
                 .prefer(" opened", " a").prefer(" a", " bridge").prefer(" bridge", ".").prefer(".", " It")
                 .prefer(" It", " is").prefer(" is", " long").prefer(" long", ".");
         EvalResult r = run(Task.CNN_DM, model, EvalOptions.defaults(), "cnn_dm.jsonl");
-        assertRouge(r, "The mayor opened a bridge. It is long. It is long.");
+        assertRouge(r, "The mayor opened a bridge.\nIt is long.\nIt is long.");
         // without the hint the generation continues the article's last "."
         assertRouge(run(Task.CNN_DM_NO_HINT, model, EvalOptions.defaults(), "cnn_dm.jsonl"),
-                "It is long. It is long. It is long.");
+                "It is long.\nIt is long.\nIt is long.");
     }
 
     /** ROUGE F1 of {@code summary} against both sample highlights, averaged, is what the task reports. */
@@ -184,7 +184,8 @@ class TasksTest {
         Rouge.Scores b = Rouge.score("Storm hits town .", summary);
         assertEquals(50 * (a.rouge1().f1() + b.rouge1().f1()), value(r, "rouge1"), 1e-9);
         assertEquals(50 * (a.rouge2().f1() + b.rouge2().f1()), value(r, "rouge2"), 1e-9);
-        assertEquals(50 * (a.rougeL().f1() + b.rougeL().f1()), value(r, "rougeL"), 1e-9);
+        assertEquals(50 * (a.rougeLsum().f1() + b.rougeLsum().f1()), value(r, "rougeL"), 1e-9);
+        assertEquals(50 * (a.rougeL().f1() + b.rougeL().f1()), value(r, "rougeL_whole"), 1e-9);
     }
 
     @Test

@@ -40,7 +40,7 @@ class TextTest {
     void sentences() {
         assertEquals(List.of("The mayor spoke.", "\"It is done!\"", "Why?", "Next line"),
                 Sentences.split(" The mayor spoke. \"It is done!\" Why?\nNext line"));
-        assertEquals("A b. C d. E f.", Sentences.first("A b. C d. E f. G h.", 3));
+        assertEquals("A b.\nC d.\nE f.", Sentences.first("A b. C d. E f. G h.", 3));
         assertEquals("It cost 3.5 dollars.", Sentences.first("It cost 3.5 dollars. More", 1));
         assertEquals(List.of(), Sentences.split("  \n "));
     }
