@@ -17,8 +17,9 @@ public sealed interface Sampling permits Sampling.Greedy, Sampling.Random {
     /**
      * Temperature, top-k and top-p (nucleus) sampling.
      *
-     * @param temperature positive; 1 keeps the model's distribution, lower is sharper
-     * @param topK        0 for no top-k cut, else at least 1
+     * @param temperature positive; 1 keeps the model's distribution, lower is sharper (however small, it only
+     *                    concentrates the mass on the largest logits)
+     * @param topK        0 for no top-k cut, else at least 1 (a k beyond the vocabulary cuts nothing)
      * @param topP        in (0, 1]; 1 for no nucleus cut
      */
     record Random(double temperature, int topK, double topP) implements Sampling {

@@ -13,6 +13,7 @@ import dev.gpt2.api.Sampling;
 import dev.gpt2.api.ScoreOptions;
 import dev.gpt2.api.StopReason;
 import dev.gpt2.api.spi.HostSampler;
+import dev.gpt2.api.spi.TokenChoice;
 import dev.gpt2.tokenizer.Gpt2Tokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +62,19 @@ class GenerationTest {
     }
 
     /** With the KV cache, as the numpy reference recomputes the whole sequence at every step. */
+    @Test
+    void aTinyTemperatureOrAnInfiniteLogitGivesTheLargestLogitsAllTheMass() {
+        float[] logits = {0.5f, 2f, -1f, 1.9f};
+        float inf = Float.POSITIVE_INFINITY;
+        for (double u : new double[] {0, 0.25, 0.75, 0.999}) {
+            // 1 / 1e-308 overflows: the weights were NaN and the least likely token came out
+            assertEquals(1, HostSampler.choose(logits, new TokenChoice(1e-308, 0, 1, u)));
+            assertEquals(1, HostSampler.choose(logits, new TokenChoice(Double.MIN_VALUE, 3, 0.9, u)));
+            assertEquals(1, HostSampler.choose(new float[] {0, inf, 0}, new TokenChoice(1, 0, 1, u)));
+            assertEquals(u < 0.5 ? 0 : 2, HostSampler.choose(new float[] {inf, 0, inf}, new TokenChoice(0.7, 0, 1, u)));
+        }
+    }
+
     @Test
     void greedyContinuationsMatchNumpy() {
         for (Gpt2Model model : List.of(tinyA, tinyB)) {

@@ -497,7 +497,7 @@ final class CudaBackend implements Backend {
             for (int i = 0; i < n; i++) {
                 TokenChoice c = choices[i];
                 long at = (long) CHOICE_BYTES * i;
-                seg.set(ValueLayout.JAVA_DOUBLE, at, c.greedy() ? 0 : 1.0 / c.temperature());
+                seg.set(ValueLayout.JAVA_DOUBLE, at, c.greedy() ? 0 : c.temperature());
                 seg.set(ValueLayout.JAVA_DOUBLE, at + 8, c.topP());
                 seg.set(ValueLayout.JAVA_DOUBLE, at + 16, c.uniform());
                 seg.set(ValueLayout.JAVA_INT, at + 24, c.topK());

@@ -63,12 +63,10 @@ public final class HostSampler {
             keys = Arrays.copyOf(keys, m);
             Arrays.sort(keys);
         }
-        double invT = 1.0 / choice.temperature();
-        double max = logits[(int) keys[0]] * invT;
         double[] p = new double[kept];
         double sum = 0;
         for (int j = 0; j < kept; j++) {
-            double e = Math.exp(logits[(int) keys[j]] * invT - max);
+            double e = weight(logits[(int) keys[j]], logits[(int) keys[0]], choice.temperature());
             p[j] = e;
             sum += e;
         }
@@ -96,6 +94,15 @@ public final class HostSampler {
             }
         }
         return (int) keys[cut - 1];
+    }
+
+    /**
+     * exp((x - max) / T), the unnormalised probability of logit x beside the largest one: the difference is taken
+     * before the division, so that a tiny temperature (1e-308) cannot overflow 1 / T and give NaN weights, and the
+     * largest logits weigh 1 even when they are infinite (all the mass is then theirs).
+     */
+    private static double weight(float x, float max, double temperature) {
+        return x == max ? 1 : Math.exp(((double) x - max) / temperature);
     }
 
     /** The {@code k} smallest keys of {@code keys[0, m)}, sorted. */

@@ -10,7 +10,7 @@
 
 // One row's choice, as CudaBackend.chooseTokens writes it (32 bytes).
 struct Choice {
-    double inv_temperature;
+    double temperature;
     double top_p;    // 1: no nucleus cut
     double uniform;  // in [0, 1)
     int top_k;       // 0: no top-k cut
@@ -157,12 +157,14 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) choose_tokens(int* 
 
     // probabilities of what is kept, as HostSampler computes them, then as fixed-point masses summing to ~2^62
     u64* w = scratch + (long long) blockIdx.x * V;
-    double top = (double) xmax * ch.inv_temperature;
     double local = 0.0;
     for (int i = tid; i < V; i += blockDim.x) {
         u64 key;
         double p = 0.0;
-        if (token_key(x, i, &key) && key <= bound) p = exp((double) x[i] * ch.inv_temperature - top);
+        // HostSampler.weight: the difference before the division (a tiny temperature must not overflow)
+        if (token_key(x, i, &key) && key <= bound) {
+            p = x[i] == xmax ? 1.0 : exp(((double) x[i] - (double) xmax) / ch.temperature);
+        }
         local += p;
         w[i] = (u64) __double_as_longlong(p);
     }
