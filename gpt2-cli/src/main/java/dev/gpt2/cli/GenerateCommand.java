@@ -2,6 +2,7 @@ package dev.gpt2.cli;
 
 import dev.gpt2.api.Cancellation;
 import dev.gpt2.api.ContextPolicy;
+import dev.gpt2.api.Generation;
 import dev.gpt2.api.GenerationListener;
 import dev.gpt2.api.GenerationOptions;
 import dev.gpt2.api.GenerationRequest;
@@ -114,9 +115,17 @@ final class GenerateCommand implements Callable<Integer> {
                 }
                 out.flush();
             };
-            model.generate(new GenerationRequest(ids, options, listener, new Cancellation()));
+            Generation generation = model.generate(new GenerationRequest(ids, options, listener,
+                    new Cancellation()));
             out.println();
             out.flush();
+            if (seed == null && !greedy) {
+                // the picked seed, so that a text worth keeping can be made again
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("gpt2 generate: sampled with seed " + generation.seed() + " (--seed " + generation.seed()
+                        + " gives this text again)");
+                err.flush();
+            }
             return 0;
         }
     }

@@ -18,6 +18,8 @@ public final class Main implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -27,6 +29,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // the libraries' warnings (System.Logger, on java.util.logging) in one line, as the commands' own messages,
+        // unless the user configures logging
+        if (System.getProperty(LOG_FORMAT) == null && System.getProperty("java.util.logging.config.file") == null) {
+            System.setProperty(LOG_FORMAT, "gpt2: %4$s: %5$s%6$s%n");
+        }
         System.exit(run(args));
     }
 

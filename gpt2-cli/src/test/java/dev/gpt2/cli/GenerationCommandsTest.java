@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** generate and bench, and score of a text file, on the reference checkpoints. */
@@ -58,6 +59,18 @@ class GenerationCommandsTest {
         assertEquals(0, a.exitCode(), a.err());
         assertTrue(a.out().length() > 1, a.out());
         assertEquals(a.out(), b.out());
+        assertFalse(a.err().contains("seed"), a.err());
+
+        // without --seed the picked one is said, and gives the same text again
+        String[] unseeded = java.util.Arrays.copyOf(args, args.length - 6);
+        Cli c = Cli.run(unseeded);
+        assertEquals(0, c.exitCode(), c.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sampled with seed (-?\\d+)").matcher(c.err());
+        assertTrue(m.find(), c.err());
+        String[] again = java.util.Arrays.copyOf(unseeded, unseeded.length + 2);
+        again[unseeded.length] = "--seed";
+        again[unseeded.length + 1] = m.group(1);
+        assertEquals(c.out(), Cli.run(again).out());
     }
 
     @Test

@@ -7,6 +7,9 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.json.JsonFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +35,15 @@ final class Json {
      * @throws dev.gpt2.api.Gpt2Exception of kind INVALID_MODEL when it is not one valid JSON value
      */
     static Object parse(byte[] bytes, String what) {
-        try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), bytes)) {
+        // JSON is UTF-8 here (safetensors and Hugging Face say so): decoded first, so that Jackson does not guess
+        // another encoding from stray bytes and report "Invalid UTF-32 character"
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw Errors.invalidModel(what + " is not valid JSON: its bytes are not UTF-8 text");
+        }
+        try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), text)) {
             JsonToken first = p.nextToken();
             if (first == null) {
                 throw Errors.invalidModel(what + " is empty: expected a JSON object");
@@ -43,7 +54,7 @@ final class Json {
             }
             return value;
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
+            String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             String why = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().replace('\n', ' ');
             throw Errors.invalidModel(what + " is not valid JSON" + where + ": " + why);

@@ -127,6 +127,14 @@ class CorruptInputTest {
         fails(withBytes("notjson", b.array()), Kind.INVALID_MODEL, "model.safetensors is not valid JSON");
         ByteBuffer array = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(8).put("[1,2,3] ".getBytes());
         fails(withBytes("array", array.array()), Kind.INVALID_MODEL, "must be a JSON object, found an array");
+        // a header that starts with zero bytes: Jackson guessed UTF-32 from them ("Invalid UTF-32 character")
+        ByteBuffer zeros = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(16).put(new byte[3])
+                .put("format\": 1}".getBytes());
+        String message = fails(withBytes("zeros", zeros.array()), Kind.INVALID_MODEL, "is not valid JSON").getMessage();
+        assertFalse(message.contains("UTF-32") || message.contains("line -1"), message);
+        ByteBuffer latin1 = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(16)
+                .put("{\"a\": \"caf\u00e9\"}  ".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        fails(withBytes("latin1", latin1.array()), Kind.INVALID_MODEL, "its bytes are not UTF-8 text");
     }
 
     @Test
