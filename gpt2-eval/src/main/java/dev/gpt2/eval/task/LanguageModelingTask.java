@@ -80,17 +80,29 @@ final class LanguageModelingTask implements TaskRunner {
         while (start < bytes.length && (bytes[start] & 0xC0) == 0x80) {
             start++;   // a split inside a UTF-8 character: begin at the next character
         }
+        // enwik8 is the first 10^8 bytes of a dump: its end may cut a character too, which is then left out
+        int end = bytes.length;
+        for (int k = 1; k <= 3 && k <= end - start; k++) {
+            int b = bytes[end - k] & 0xFF;
+            if ((b & 0xC0) != 0x80) {
+                int length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+                if (length > k) {
+                    end -= k;
+                }
+                break;
+            }
+        }
         var decoder = StandardCharsets.UTF_8.newDecoder();
         String text;
         try {
-            text = decoder.decode(java.nio.ByteBuffer.wrap(bytes, start, bytes.length - start)).toString();
+            text = decoder.decode(java.nio.ByteBuffer.wrap(bytes, start, end - start)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw EvalDataException.malformed(file, "the test split is not UTF-8 text; expected " + expected);
         }
         if (text.isEmpty()) {
             throw EvalDataException.malformed(file, "is empty; expected " + expected);
         }
-        long units = corpus == Corpus.ENWIK8 ? bytes.length - start : text.codePointCount(0, text.length());
+        long units = corpus == Corpus.ENWIK8 ? end - start : text.codePointCount(0, text.length());
         return new Text(text, units);
     }
 

@@ -117,6 +117,15 @@ class TasksTest {
         assertEquals("\u00e9".repeat(2_499_999) + "a", text.text());
         var chars = new LanguageModelingTask(LanguageModelingTask.Corpus.TEXT8).read(file, "text8");
         assertEquals(2_500_000, chars.units());
+
+        // a file whose end cuts a character (the first byte of "\u00e9", of "\u20ac"): the cut one is left out
+        byte[] cut = (" ab\u00e9".repeat(1000) + " ab\u20ac").getBytes(StandardCharsets.UTF_8);
+        for (int drop = 1; drop <= 2; drop++) {
+            Files.write(file, java.util.Arrays.copyOf(cut, cut.length - drop));
+            var t = new LanguageModelingTask(LanguageModelingTask.Corpus.ENWIK8).read(file, "enwik8");
+            assertEquals(" ab\u00e9".repeat(1000) + " ab", t.text());
+            assertEquals(cut.length - 3, t.units());
+        }
     }
 
     @Test
