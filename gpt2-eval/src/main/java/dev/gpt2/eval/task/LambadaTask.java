@@ -24,8 +24,8 @@ import java.util.Locale;
  * <li>{@code acc}: the final word's tokens are all the greedy choices (lm-evaluation-harness's accuracy; the paper's
  *     52.66% for GPT-2 1542M "without" the filter);</li>
  * <li>{@code acc_stopword_filter}: the paper's stop-word filter: the first predicted token is the most probable one
- *     whose text is not a stop word, the rest of the word is greedy, and the first word of that continuation must equal
- *     the final word (the paper's Table 3 accuracy);</li>
+ *     that starts a word (punctuation is no final word either) and is not a stop word, the rest of the word is greedy,
+ *     and the first word of that continuation must equal the final word (the paper's Table 3 accuracy);</li>
  * <li>{@code acc_last_token}: OpenAI's simplification: the last BPE token of the whole passage is the greedy choice
  *     given all tokens before it;</li>
  * <li>{@code ppl_token}: exp(total NLL of the final words' tokens / their number);</li>
@@ -166,10 +166,15 @@ final class LambadaTask implements TaskRunner {
         return true;
     }
 
+    /** Whether a first token may begin the final word: it starts a word, and that is not a stop word. */
+    private static boolean startsFinalWord(String token) {
+        return !Words.first(token).isEmpty() && !StopWords.contains(token);
+    }
+
     /** The word predicted with the paper's stop-word filter on its first token. */
     private static String filteredWord(LanguageModel model, Passage p, Generation greedy, Monitor monitor) {
         int[] generated = greedy.ids();
-        if (generated.length > 0 && !StopWords.contains(model.decode(new int[] {generated[0]}))) {
+        if (generated.length > 0 && startsFinalWord(model.decode(new int[] {generated[0]}))) {
             return Words.first(greedy.text());
         }
         float[] logits = model.nextTokenLogits(p.context());
@@ -180,7 +185,7 @@ final class LambadaTask implements TaskRunner {
         Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : a - b);
         for (int k = 0; k < Math.min(FILTER_CANDIDATES, order.length); k++) {
             int first = order[k];
-            if (StopWords.contains(model.decode(new int[] {first}))) {
+            if (!startsFinalWord(model.decode(new int[] {first}))) {
                 continue;
             }
             int[] prompt = Scoring.concat(p.context(), new int[] {first});

@@ -143,6 +143,16 @@ class TasksTest {
     }
 
     @Test
+    void theStopWordFilterAlsoPassesOverPunctuation(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // greedy after " saw" is "." (no word at all), then " dog": the filter takes " dog", as it would a stop word
+        Path file = dir.resolve("lambada.jsonl");
+        Files.writeString(file, "{\"text\": \"we saw dog\"}\n");
+        EvalResult r = run(Task.LAMBADA, new FakeModel(64).prefer(" saw", ".", " dog"), EvalOptions.defaults(), file);
+        assertEquals(0, value(r, "acc"), 1e-9);
+        assertEquals(100, value(r, "acc_stopword_filter"), 1e-9);
+    }
+
+    @Test
     void cbtPicksTheMostProbableCompletedPassage() {
         // question 1: "." -> " mat" is preferred, the answer; question 2: " The" -> " hat" is preferred, not " dog"
         FakeModel model = new FakeModel(128).prefer(".", " mat").prefer(" The", " hat");
