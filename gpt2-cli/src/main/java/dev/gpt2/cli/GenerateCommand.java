@@ -42,7 +42,7 @@ final class GenerateCommand implements Callable<Integer> {
         String text;
 
         @Option(names = "--prompt-ids", paramLabel = "IDS", converter = TokenIds.Converter.class,
-                description = "The prompt as token ids separated by spaces, e.g. \"464 3290\".")
+                description = "The prompt as token ids separated by spaces or commas, e.g. \"464 3290\".")
         TokenIds ids;
     }
 

@@ -40,7 +40,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     static final class Input {
         @Option(names = "--ids", paramLabel = "IDS", converter = TokenIds.Converter.class,
-                description = "Token ids separated by spaces, e.g. \"464 3290 318\".")
+                description = "Token ids separated by spaces or commas, e.g. \"464 3290 318\".")
         TokenIds ids;
 
         @Option(names = "--file", paramLabel = "F", description = "A UTF-8 text file to encode and score (- for"
@@ -86,8 +86,10 @@ final class ScoreCommand implements Callable<Integer> {
         if (json) {
             out.println(JsonOutput.object(result));
         } else {
+            // what JSON writes as null (the perplexity of nothing scored, NaN) prints as "-"
             result.forEach((name, value) -> out.printf("%-15s %s%n", name,
-                    value instanceof double[] d ? java.util.Arrays.toString(d) : value));
+                    value instanceof double[] d ? java.util.Arrays.toString(d)
+                            : value instanceof Double x && !Double.isFinite(x) ? "-" : value));
         }
         out.flush();
         return 0;

@@ -16,7 +16,7 @@ record TokenIds(int[] values) {
         public TokenIds convert(String value) {
             String trimmed = value.trim();
             if (trimmed.isEmpty()) {
-                throw new TypeConversionException("no token ids: give ids separated by spaces, e.g. \"464 3290\"");
+                throw new TypeConversionException("no token ids: give ids separated by spaces or commas, e.g. \"464 3290\"");
             }
             String[] parts = trimmed.split("[\\s,]+");
             int[] ids = new int[parts.length];
@@ -25,7 +25,7 @@ record TokenIds(int[] values) {
                     ids[i] = Integer.parseInt(parts[i]);
                 } catch (NumberFormatException e) {
                     throw new TypeConversionException("'" + parts[i] + "' is not a token id: give whole numbers"
-                            + " separated by spaces, e.g. \"464 3290\"");
+                            + " separated by spaces or commas, e.g. \"464 3290\"");
                 }
             }
             return new TokenIds(ids);

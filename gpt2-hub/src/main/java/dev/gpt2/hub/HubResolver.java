@@ -108,7 +108,8 @@ public final class HubResolver {
         }
         if (repo.isEmpty()) {
             throw new Gpt2Exception(Gpt2Exception.Kind.NOT_FOUND, "model " + argument + " does not exist: give a "
-                    + "folder, a .safetensors file, random:124M or a Hub model name like gpt2 or org/name");
+                    + "folder, a .safetensors file, an llm.c .bin checkpoint, random:124M or a Hub model name like gpt2"
+                    + " or org/name");
         }
         try {
             return resolveRepo(repo.get(), revision.orElse("main"), offline);
