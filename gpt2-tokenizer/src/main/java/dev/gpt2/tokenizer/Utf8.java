@@ -119,9 +119,11 @@ final class Utf8 {
      * subsequence of its own (A0..BF cannot follow it) and each byte after it another.
      */
     static String decode(byte[] b, int from, int to) {
-        int lead = encodedSurrogate(b, from, to);
+        String jdk = new String(b, from, to - from, StandardCharsets.UTF_8);
+        // valid UTF-8 (no U+FFFD made, the common case) needs no scan for encoded surrogates
+        int lead = jdk.indexOf('\uFFFD') < 0 ? -1 : encodedSurrogate(b, from, to);
         if (lead < 0) {
-            return new String(b, from, to - from, StandardCharsets.UTF_8);
+            return jdk;
         }
         StringBuilder text = new StringBuilder(to - from);
         int start = from;
