@@ -16,7 +16,8 @@ record TokenIds(int[] values) {
         public TokenIds convert(String value) {
             String trimmed = value.trim();
             if (trimmed.isEmpty()) {
-                throw new TypeConversionException("no token ids: give ids separated by spaces or commas, e.g. \"464 3290\"");
+                throw new TypeConversionException(
+                        "no token ids: give ids separated by spaces or commas, e.g. \"464 3290\"");
             }
             String[] parts = trimmed.split("[\\s,]+");
             int[] ids = new int[parts.length];

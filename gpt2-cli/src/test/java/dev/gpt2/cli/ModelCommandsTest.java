@@ -135,7 +135,8 @@ class ModelCommandsTest {
         Cli r = Cli.run("generate", "--model", TINY_A, "--prompt-ids", "abc");
         assertEquals(2, r.exitCode());
         assertEquals("gpt2 generate: Invalid value for option '--prompt-ids': 'abc' is not a token id: give whole"
-                + " numbers separated by spaces or commas, e.g. \"464 3290\" (see 'gpt2 generate --help')", r.err().strip());
+                + " numbers separated by spaces or commas, e.g. \"464 3290\" (see 'gpt2 generate --help')",
+                r.err().strip());
         r = Cli.run("score", "--model", TINY_A, "--ids", "1 2", "--no-such-option");
         assertEquals(2, r.exitCode());
         assertEquals(1, r.err().strip().lines().count(), r.err());
