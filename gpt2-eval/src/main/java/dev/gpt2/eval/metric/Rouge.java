@@ -1,10 +1,12 @@
 package dev.gpt2.eval.metric;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * ROUGE-N and ROUGE-L (Lin, 2004) of a candidate summary against one reference, computed as Google's
@@ -118,7 +120,7 @@ public final class Rouge {
         int hits = 0;
         for (List<String> r : ref) {
             // the union of the reference positions on an LCS with each candidate sentence, in order
-            java.util.TreeSet<Integer> union = new java.util.TreeSet<>();
+            TreeSet<Integer> union = new TreeSet<>();
             for (List<String> c : cand) {
                 union.addAll(lcsPositions(r, c));
             }
@@ -140,7 +142,7 @@ public final class Rouge {
      */
     private static List<Integer> lcsPositions(List<String> ref, List<String> cand) {
         int[][] t = lcsTable(ref, cand);
-        java.util.ArrayDeque<Integer> positions = new java.util.ArrayDeque<>();
+        ArrayDeque<Integer> positions = new ArrayDeque<>();
         int i = ref.size();
         int j = cand.size();
         while (i > 0 && j > 0) {
