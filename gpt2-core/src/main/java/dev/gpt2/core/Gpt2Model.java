@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  * reads.
  *
  * <p>Thread-safe: each call takes its own KV caches and activations (pooled), so calls on several threads run at
- * once. {@link #close()} waits for the calls running and fails later ones.
+ * once. {@link #close()} waits for the calls running and fails later ones: a call made while it waits fails at once
+ * (unless it comes from inside a running call on the same thread, a listener's), so that a listener waiting for such a
+ * call on another thread cannot hold the close up for ever.
  */
 public final class Gpt2Model implements LanguageModel {
     private static final int MAX_IDLE_WORKSPACES = 4;
@@ -50,6 +52,8 @@ public final class Gpt2Model implements LanguageModel {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile Gpt2Tokenizer tokenizer;
     private boolean closed;
+    /** Set when {@link #close()} starts waiting for the running calls: new calls fail instead of queueing. */
+    private volatile boolean closing;
 
     /** Opens the backend and uploads the weights; closes what it opened if that fails. */
     Gpt2Model(Checkpoint checkpoint, BackendStatus chosen, DType dtype, int threads) {
@@ -177,7 +181,8 @@ public final class Gpt2Model implements LanguageModel {
 
     /**
      * Frees the weights on the backend, the activations, and the mapped checkpoint. Waits for the calls running on
-     * other threads; calling it from inside a call (a generation listener) is an {@link IllegalStateException}.
+     * other threads (calls made meanwhile fail, but those a running call makes on its own thread); calling it from
+     * inside a call (a generation listener) is an {@link IllegalStateException}.
      */
     @Override
     public void close() {
@@ -185,6 +190,7 @@ public final class Gpt2Model implements LanguageModel {
             throw new IllegalStateException("close() was called from inside a call on this model (a listener?):"
                     + " cancel the generation and close the model after it returns");
         }
+        closing = true;
         lock.writeLock().lock();
         try {
             if (closed) {
@@ -276,7 +282,12 @@ public final class Gpt2Model implements LanguageModel {
     }
 
     private <T> T guarded(Supplier<T> call) {
-        lock.readLock().lock();
+        // not lock(): with close() waiting for the write lock it would queue behind it, and a running call waiting for
+        // this one would wait for ever; tryLock() fails only while close() holds the write lock
+        boolean nested = lock.getReadHoldCount() > 0;
+        if ((closing && !nested) || !lock.readLock().tryLock()) {
+            throw new IllegalStateException("the model is closed");
+        }
         try {
             if (closed) {
                 throw new IllegalStateException("the model is closed");
