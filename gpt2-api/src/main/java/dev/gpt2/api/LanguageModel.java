@@ -43,6 +43,8 @@ public interface LanguageModel extends AutoCloseable {
      * {@link dev.gpt2.api.spi.Capability#BATCH_INVARIANT} (vector) each result is bit for bit what the request gives
      * alone (same tokens for the same seed); on others (openblas, cuda: a BLAS picks its blocking by the batch's
      * shape) the log-probabilities agree within rounding, so a token could differ only where two were tied to it.
+     * Each request's cancellation stops only its own generation; an exception thrown by one request's listener ends
+     * the whole call with that exception (the other requests' results are not returned).
      */
     List<Generation> generateBatch(List<GenerationRequest> requests);
 

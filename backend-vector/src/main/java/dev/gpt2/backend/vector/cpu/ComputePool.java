@@ -190,6 +190,7 @@ public final class ComputePool {
 
         void awaitDone() {
             long start = System.nanoTime();
+            boolean interrupted = false;
             while (done.get() < tasks) {
                 if (System.nanoTime() - start < SPIN_NANOS) {
                     Thread.onSpinWait();
@@ -198,8 +199,14 @@ public final class ComputePool {
                 callerParked = true;
                 if (done.get() < tasks) {
                     LockSupport.park(this);
+                    // park() returns at once while the caller's interrupt flag is set: clear it (the loop would spin)
+                    // and set it again when the tasks are done
+                    interrupted |= Thread.interrupted();
                 }
                 callerParked = false;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 

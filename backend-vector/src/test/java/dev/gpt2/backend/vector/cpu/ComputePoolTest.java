@@ -59,4 +59,48 @@ class ComputePoolTest {
             pool.close();
         }
     }
+
+    @Test
+    void anInterruptedCallerWaitsParkedAndKeepsItsInterrupt() throws Exception {
+        ComputePool pool = new ComputePool(2, "test");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(THREAD_STAT),
+                "measures the caller's CPU time in " + THREAD_STAT + " (Linux)");
+        try {
+            java.util.concurrent.atomic.AtomicBoolean helperStarted = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread.currentThread().interrupt();
+            long cpu0 = threadCpuTicks();
+            long t0 = System.nanoTime();
+            pool.runInShares(2, (t, w) -> {
+                if (w != 0) {
+                    helperStarted.set(true);
+                    long end = System.nanoTime() + 300_000_000L;
+                    while (System.nanoTime() < end) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(end - System.nanoTime());
+                    }
+                } else {
+                    while (!helperStarted.get() && System.nanoTime() - t0 < 5_000_000_000L) {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            long cpu = threadCpuTicks() - cpu0;
+            long elapsed = System.nanoTime() - t0;
+            assertTrue(Thread.interrupted(), "the caller's interrupt is kept");
+            assertTrue(elapsed >= 250_000_000L, "the helper's task ran " + elapsed / 1e6 + " ms");
+            // the caller parks while it waits (it spun the whole 300 ms while its interrupt flag was set)
+            assertTrue(cpu < 15, "the waiting caller used " + cpu + " ticks (about 10 ms each) of CPU");
+        } finally {
+            Thread.interrupted();
+            pool.close();
+        }
+    }
+
+    private static final java.nio.file.Path THREAD_STAT = java.nio.file.Path.of("/proc/thread-self/stat");
+
+    /** The calling thread's user + system CPU time in clock ticks (fields 14 and 15 of its stat). */
+    private static long threadCpuTicks() throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(THREAD_STAT);
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
 }
