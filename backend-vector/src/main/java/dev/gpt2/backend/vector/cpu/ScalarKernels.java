@@ -179,6 +179,14 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void softmax(float[] a, int from, int n) {
+        float inverse = 1f / numerators(a, from, n);
+        for (int i = 0; i < n; i++) {
+            a[from + i] *= inverse;
+        }
+    }
+
+    /** Replaces {@code a[from, from + n)} by {@code exp(x - max)} ({@link Kernels#exp}) and returns their sum. */
+    private static float numerators(float[] a, int from, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, a[from + i]);
@@ -189,31 +197,20 @@ final class ScalarKernels implements Kernels {
             a[from + i] = e;
             sum += e;
         }
-        float inverse = 1f / sum;
-        for (int i = 0; i < n; i++) {
-            a[from + i] *= inverse;
-        }
+        return sum;
     }
 
     @Override
     public void attend(MemorySegment out, long o, float[] q, MemorySegment keys, long ko, MemorySegment values,
                        long vo, int keyStride, int hd, int t, float scale, float[] scores) {
-        float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p < t; p++) {
             float s = 0;
             for (int d = 0; d < hd; d++) {
                 s = Math.fma(q[d], get(keys, ko + (long) d * keyStride + p), s);
             }
-            s *= scale;
-            scores[p] = s;
-            max = Math.max(max, s);
+            scores[p] = s * scale;
         }
-        float sum = 0;
-        for (int p = 0; p < t; p++) {
-            float e = Kernels.exp(scores[p] - max);
-            scores[p] = e;
-            sum += e;
-        }
+        float sum = numerators(scores, 0, t);
         for (int d = 0; d < hd; d++) {
             float acc = 0;
             for (int p = 0; p < t; p++) {
